@@ -1,0 +1,94 @@
+using TracrInjection.Compiler.Craft;
+using TracrInjection.Compiler.Graph;
+
+namespace TracrInjection.Compiler.Allocation;
+
+/// <summary>One non-empty sublayer of the craft model: attention heads or one combined MLP.</summary>
+public sealed record CraftSublayer(int TracrLayer, MultiAttentionHead? Attention, Mlp? Mlp)
+{
+    public bool IsAttention => Attention is not null;
+}
+
+/// <summary>tracr's craft model: the non-empty sublayers in order and the joint residual space.</summary>
+public sealed class CraftModel
+{
+    public required IReadOnlyList<CraftSublayer> Sublayers { get; init; }
+    public required VectorSpace Residual { get; init; }
+
+    /// <summary>tracr's <c>_allocate_modules_to_layers</c> + <c>_get_model_blocks</c> (spec §5.3).</summary>
+    public static CraftModel Build(RaspGraph graph, bool separateCleanBosUnits = false)
+    {
+        var allocation = LayerAllocation.Allocate(graph);
+        var blocksBySublayer = new SortedDictionary<int, List<CraftBlock>>();
+        void Put(int s, CraftBlock b)
+        {
+            if (!blocksBySublayer.TryGetValue(s, out var l)) blocksBySublayer[s] = l = [];
+            l.Add(b);
+        }
+        foreach (var (node, sub) in allocation)
+        {
+            if (node.Block is SeriesWithResiduals r)
+            {
+                r.Attention.Nodes.Clear(); r.Attention.Nodes.Add(node.Label);
+                r.Mlp.Nodes.Clear(); r.Mlp.Nodes.Add(node.Label);
+                Put(sub, r.Attention);
+                Put(sub + 1, r.Mlp);
+            }
+            else Put(sub, node.Block!);
+        }
+
+        var residualParts = new List<VectorSpace>();
+        var sublayers = new List<CraftSublayer>();
+        foreach (var (index, blocks) in blocksBySublayer)
+        {
+            if (blocks.Count == 0) continue;
+            foreach (var b in blocks) residualParts.Add(ResidualOf(b));
+            if (index % 2 == 0)
+            {
+                var heads = blocks.Select(b => (AttentionHead)b).ToList();
+                var multi = new MultiAttentionHead(heads);
+                foreach (var h in heads) multi.Nodes.AddRange(h.Nodes);
+                sublayers.Add(new CraftSublayer(index, multi, null));
+            }
+            else
+            {
+                var mlps = blocks.Select(b => (Mlp)b).ToList();
+                if (separateCleanBosUnits) mlps = SeparateCleanBos(mlps);
+                var combined = Mlp.CombineInParallel(mlps);
+                sublayers.Add(new CraftSublayer(index, null, combined));
+            }
+        }
+        return new CraftModel { Sublayers = sublayers, Residual = VectorSpace.Join(residualParts.ToArray()) };
+    }
+
+    private static VectorSpace ResidualOf(CraftBlock b) => b switch
+    {
+        AttentionHead h => VectorSpace.Join(h.WQk.Left, h.WQk.Right, h.WOv.Input, h.WOv.Output),
+        Mlp m => VectorSpace.Join(m.Input, m.Output),
+        _ => throw new InvalidOperationException(b.GetType().Name),
+    };
+
+    /// <summary>
+    /// Fix for tracr bug B6: every SelectorWidth names its BOS clean-up unit <c>_hidden_clean_bos_</c>, so two of
+    /// them in one MLP share (and double) it. Only when that happens, each gets a unit named after its node.
+    /// </summary>
+    private static List<Mlp> SeparateCleanBos(List<Mlp> mlps)
+    {
+        var clean = new BasisDirection("_hidden_clean_bos_");
+        if (mlps.Count(m => m.Hidden.Contains(clean)) < 2) return mlps;
+        return mlps.Select(m => m.Hidden.Contains(clean) ? RenameHidden(m, clean, new BasisDirection($"_hidden_clean_bos_{m.Nodes[0]}_")) : m).ToList();
+    }
+
+    private static Mlp RenameHidden(Mlp m, BasisDirection from, BasisDirection to)
+    {
+        BasisDirection R(BasisDirection d) => d.Equals(from) ? to : d;
+        var hidden = new VectorSpace(m.Hidden.Basis.Select(R));
+        var m1 = new SparseMatrix(m.Input.Count, hidden.Count);
+        foreach (var (r, c, v) in m.Fst.Matrix.Entries) m1[r, hidden.IndexOf(R(m.Hidden[c]))] = v;
+        var m2 = new SparseMatrix(hidden.Count, m.Output.Count);
+        foreach (var (r, c, v) in m.Snd.Matrix.Entries) m2[hidden.IndexOf(R(m.Hidden[r])), c] = v;
+        var renamed = new Mlp(new Linear(m.Input, hidden, m1), new Linear(hidden, m.Output, m2));
+        renamed.Nodes.AddRange(m.Nodes);
+        return renamed;
+    }
+}

@@ -1,0 +1,182 @@
+using TracrInjection.Compiler.Craft;
+using TracrInjection.Compiler.Graph;
+using TracrInjection.Rasp.Values;
+
+namespace TracrInjection.Compiler.Chamber;
+
+/// <summary>
+/// tracr's <c>numerical_mlp</c>: the discretising construction for Maps whose input is numerical (spec §4.6,
+/// §4.7), and the exact LinearSequenceMap MLP (§4.9).
+/// </summary>
+public static class NumericalMlp
+{
+    /// <summary>Sorted inputs that f maps to a value, their outputs, and the midpoints between neighbours.</summary>
+    public sealed record Discretisation(IReadOnlyList<Value> Inputs, IReadOnlyList<Value> Outputs, IReadOnlyList<double> Thresholds);
+
+    public static Discretisation Discretise(IEnumerable<Value> inputValueSet, Func<Value, Value> f)
+    {
+        var xs = new List<Value>();
+        var ys = new List<Value>();
+        foreach (var x in new ValueSet(inputValueSet).Sorted())
+        {
+            var y = BasisInference.IgnoringArithmeticErrors(() => f(x));
+            if (y is null || y.IsNone) continue;
+            xs.Add(x);
+            ys.Add(y);
+        }
+        if (xs.Count == 0) throw new CompilationException(CompilationErrorKind.Unsupported, "numerical MLP: the function is undefined on every input value");
+        var t = new double[xs.Count - 1];
+        for (int k = 1; k < xs.Count; k++) t[k - 1] = (xs[k - 1].AsDouble + xs[k].AsDouble) / 2;
+        return new Discretisation(xs, ys, t);
+    }
+
+    /// <summary>Smallest gap between neighbouring input values (the MLP is exact iff gap ≥ 2/L).</summary>
+    public static double MinGap(Discretisation d)
+    {
+        double gap = double.PositiveInfinity;
+        for (int k = 1; k < d.Inputs.Count; k++) gap = Math.Min(gap, d.Inputs[k].AsDouble - d.Inputs[k - 1].AsDouble);
+        return gap;
+    }
+
+    private static (VectorSpace Input, VectorSpace Hidden, Linear First) DiscretisingLayer(
+        Discretisation d, BasisDirection inputDir, BasisDirection one, string hiddenName, double large)
+    {
+        var start = new BasisDirection(hiddenName + "start");
+        var dirs = new List<BasisDirection> { start };
+        for (int k = 1; k < d.Inputs.Count; k++)
+        {
+            dirs.Add(new BasisDirection(hiddenName, Value.Tuple(Value.Int(k), Value.Int(0))));
+            dirs.Add(new BasisDirection(hiddenName, Value.Tuple(Value.Int(k), Value.Int(1))));
+        }
+        var hidden = new VectorSpace(dirs);
+        var input = VectorSpace.Join(new VectorSpace([inputDir]), new VectorSpace([one]));
+        var first = Linear.FromAction(input, hidden, dir =>
+        {
+            var row = new List<(BasisDirection, double)>();
+            bool isOne = dir.Equals(one);
+            if (isOne) row.Add((start, 1.0));
+            for (int k = 1; k < d.Inputs.Count; k++)
+            {
+                var h0 = new BasisDirection(hiddenName, Value.Tuple(Value.Int(k), Value.Int(0)));
+                var h1 = new BasisDirection(hiddenName, Value.Tuple(Value.Int(k), Value.Int(1)));
+                if (isOne)
+                {
+                    row.Add((h0, -(large * d.Thresholds[k - 1]) + 1));
+                    row.Add((h1, -(large * d.Thresholds[k - 1])));
+                }
+                else
+                {
+                    row.Add((h0, large));
+                    row.Add((h1, large));
+                }
+            }
+            return row;
+        });
+        return (input, hidden, first);
+    }
+
+    /// <summary>Numerical → numerical Map: output = y_0 + Σ_k step_k (y_k − y_{k−1}).</summary>
+    public static Mlp MapNumerical(Discretisation d, BasisDirection inputDir, BasisDirection outputDir, BasisDirection one,
+        string hiddenName, double large)
+    {
+        var (_, hidden, first) = DiscretisingLayer(d, inputDir, one, hiddenName, large);
+        var output = new VectorSpace([outputDir]);
+        var second = Linear.FromAction(hidden, output, dir =>
+        {
+            if (dir.Value is null) return [(outputDir, CategoricalMlp.ToDouble(d.Outputs[0], dir))];
+            var (k, sign) = StepOf(dir);
+            double delta = CategoricalMlp.ToDouble(Py.Sub(d.Outputs[k], d.Outputs[k - 1]), dir);
+            return [(outputDir, sign * delta)];
+        });
+        return new Mlp(first, second);
+    }
+
+    /// <summary>Numerical → categorical Map: output = onehot(y_0) + Σ_k step_k (onehot(y_k) − onehot(y_{k−1})).</summary>
+    public static Mlp MapNumericalToCategorical(Discretisation d, BasisDirection inputDir, VectorSpace output, BasisDirection one,
+        string hiddenName, double large)
+    {
+        if (output.Basis.Any(b => b.Value is null)) throw new CompilationException(CompilationErrorKind.Internal, "categorical output space has a valueless direction");
+        string outName = output.Count > 0 ? output[0].Name : "";
+        foreach (var y in d.Outputs)
+        {
+            if (!output.Contains(new BasisDirection(outName, y)))
+                throw new CompilationException(CompilationErrorKind.Internal, $"output value mismatch: {y.Repr()} is not in {output}");
+        }
+        var (_, hidden, first) = DiscretisingLayer(d, inputDir, one, hiddenName, large);
+        var second = Linear.FromAction(hidden, output, dir =>
+        {
+            if (dir.Value is null) return [(new BasisDirection(outName, d.Outputs[0]), 1.0)];
+            var (k, sign) = StepOf(dir);
+            var cur = new BasisDirection(outName, d.Outputs[k]);
+            var prev = new BasisDirection(outName, d.Outputs[k - 1]);
+            if (cur.Equals(prev)) return [];
+            return [(cur, sign), (prev, -sign)];
+        });
+        return new Mlp(first, second);
+    }
+
+    private static (int K, double Sign) StepOf(BasisDirection dir)
+    {
+        var items = dir.Value!.Items;
+        return ((int)items[0].AsLong, items[1].AsLong == 0 ? 1.0 : -1.0);
+    }
+
+    /// <summary>
+    /// LinearSequenceMap: α(ReLU(x) − ReLU(−x)) + β(ReLU(y) − ReLU(−y)) = αx + βy with 4 hidden units. When
+    /// both inputs are the same direction tracr's input space holds it twice and the rows add up; one row
+    /// carrying the sum is the same map.
+    /// </summary>
+    public static Mlp LinearSequenceMap(BasisDirection p, BasisDirection q, BasisDirection output, double alpha, double beta, string hiddenName)
+    {
+        var xp = new BasisDirection(hiddenName + "x", Value.Int(1));
+        var xn = new BasisDirection(hiddenName + "x", Value.Int(-1));
+        var yp = new BasisDirection(hiddenName + "y", Value.Int(1));
+        var yn = new BasisDirection(hiddenName + "y", Value.Int(-1));
+        var hidden = new VectorSpace([xp, xn, yp, yn]);
+        var input = new VectorSpace([p, q]);
+        var first = Linear.FromAction(input, hidden, dir =>
+        {
+            var row = new List<(BasisDirection, double)>();
+            if (dir.Equals(p)) { row.Add((xp, 1)); row.Add((xn, -1)); }
+            if (dir.Equals(q)) { row.Add((yp, 1)); row.Add((yn, -1)); }
+            return row;
+        });
+        var outSpace = new VectorSpace([output]);
+        var second = Linear.FromAction(hidden, outSpace, dir =>
+        {
+            double s = dir.Value!.AsLong;
+            return [(output, (dir.Name.EndsWith('x') ? alpha : beta) * s)];
+        });
+        return new Mlp(first, second);
+    }
+
+    /// <summary>
+    /// What the discretising MLP outputs at input x, computed in float64, as the pair
+    /// (numerical output, output value with the largest one-hot weight).
+    /// </summary>
+    public static Value Simulate(Discretisation d, double large, double x)
+    {
+        var weights = new Dictionary<Value, double> { [d.Outputs[0]] = 1.0 };
+        double numeric = d.Outputs[0].IsNumber ? d.Outputs[0].AsDouble : 0;
+        for (int k = 1; k < d.Inputs.Count; k++)
+        {
+            double a = Math.Max(0, large * x - large * d.Thresholds[k - 1] + 1);
+            double b = Math.Max(0, large * x - large * d.Thresholds[k - 1]);
+            double step = a - b;
+            if (d.Outputs[k].IsNumber && d.Outputs[k - 1].IsNumber) numeric += step * (d.Outputs[k].AsDouble - d.Outputs[k - 1].AsDouble);
+            weights[d.Outputs[k]] = weights.GetValueOrDefault(d.Outputs[k]) + step;
+            weights[d.Outputs[k - 1]] = weights.GetValueOrDefault(d.Outputs[k - 1]) - step;
+        }
+        return Value.Tuple(Value.Float(numeric), weights.MaxBy(p => p.Value).Key);
+    }
+
+    /// <summary>Whether a simulated output equals the wanted value (tracr's numeric tolerance, or the argmax).</summary>
+    public static bool Matches(Value simulated, Value want, bool categorical)
+    {
+        var numeric = simulated.Items[0].AsDouble;
+        var argmax = simulated.Items[1];
+        if (categorical) return argmax.Equals(want);
+        double w = want.AsDouble;
+        return Math.Abs(numeric - w) <= 1e-7 + 0.005 * Math.Abs(w);
+    }
+}

@@ -1,0 +1,71 @@
+namespace TracrInjection.Compiler.Craft;
+
+/// <summary>
+/// tracr's <c>VectorSpaceWithBasis</c>: a basis that is always kept sorted, so every space built from the same
+/// directions has the same layout. Indexing is by dictionary, not by scanning.
+/// </summary>
+public sealed class VectorSpace
+{
+    private readonly BasisDirection[] _basis;
+    private readonly Dictionary<BasisDirection, int> _index;
+
+    public static readonly VectorSpace Empty = new([]);
+
+    /// <summary>Builds a space from directions in any order; duplicates are merged (first kept).</summary>
+    public VectorSpace(IEnumerable<BasisDirection> directions)
+    {
+        var distinct = new List<BasisDirection>();
+        var seen = new HashSet<BasisDirection>();
+        foreach (var d in directions) if (seen.Add(d)) distinct.Add(d);
+        var arr = distinct.ToArray();
+        // Merge sort: stable and uses only the "<" relation, like Python's sorted.
+        MergeSort(arr);
+        _basis = arr;
+        _index = new Dictionary<BasisDirection, int>(arr.Length);
+        for (int i = 0; i < arr.Length; i++) _index[arr[i]] = i;
+    }
+
+    public IReadOnlyList<BasisDirection> Basis => _basis;
+    public int Count => _basis.Length;
+    public BasisDirection this[int i] => _basis[i];
+
+    public bool Contains(BasisDirection d) => _index.ContainsKey(d);
+    public int IndexOf(BasisDirection d) => _index.TryGetValue(d, out var i) ? i : -1;
+    public bool IsSubspaceOf(VectorSpace other) => _basis.All(other.Contains);
+
+    public static VectorSpace FromNames(params string[] names) => new(names.Select(n => new BasisDirection(n)));
+    public static VectorSpace FromValues(string name, IEnumerable<Rasp.Values.Value> values) => new(values.Select(v => new BasisDirection(name, v)));
+
+    /// <summary>Sorted union (tracr's <c>join_vector_spaces</c>).</summary>
+    public static VectorSpace Join(params VectorSpace[] spaces) => new(spaces.SelectMany(s => s._basis));
+
+    /// <summary>tracr's <c>direct_sum</c>: like join but overlapping bases are an error.</summary>
+    public static VectorSpace DirectSum(params VectorSpace[] spaces)
+    {
+        var all = spaces.SelectMany(s => s._basis).ToList();
+        if (all.Distinct().Count() != all.Count) throw new InvalidOperationException("Overlapping bases!");
+        return new VectorSpace(all);
+    }
+
+    public bool SameAs(VectorSpace other) => Count == other.Count && _basis.Zip(other._basis).All(p => p.First.Equals(p.Second));
+
+    public override string ToString() => "[" + string.Join(", ", _basis.Select(b => b.ToString())) + "]";
+
+    private static void MergeSort(BasisDirection[] a)
+    {
+        if (a.Length < 2) return;
+        var tmp = new BasisDirection[a.Length];
+        for (int width = 1; width < a.Length; width *= 2)
+        {
+            for (int lo = 0; lo < a.Length; lo += 2 * width)
+            {
+                int mid = Math.Min(lo + width, a.Length), hi = Math.Min(lo + 2 * width, a.Length);
+                int i = lo, j = mid, k = lo;
+                while (i < mid && j < hi) tmp[k++] = BasisDirection.LessThan(a[j], a[i]) ? a[j++] : a[i++];
+                while (i < mid) tmp[k++] = a[i++];
+                while (j < hi) tmp[k++] = a[j++];
+            }
+            Array.Copy(tmp, a, a.Length);
+        }
+    }
+}

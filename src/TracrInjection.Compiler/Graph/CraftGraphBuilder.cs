@@ -1,0 +1,140 @@
+using TracrInjection.Compiler.Chamber;
+using TracrInjection.Compiler.Craft;
+using TracrInjection.Rasp.Expressions;
+using TracrInjection.Rasp.Values;
+
+namespace TracrInjection.Compiler.Graph;
+
+/// <summary>tracr's <c>expr_to_craft_graph</c> (spec §4.3): picks and builds the block for every SOp node.</summary>
+public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
+{
+    public BasisDirection Bos { get; } = new("tokens", Value.Str(options.CompilerBos));
+    public BasisDirection One { get; } = new("one");
+
+    /// <summary>Labels of SelectorWidth heads whose scores must be rescaled by √key_size at assembly (fix mode).</summary>
+    public HashSet<string> CompensatedHeads { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Notes on what fix mode changed, for the user.</summary>
+    public List<string> Repairs { get; } = [];
+
+    public void Build()
+    {
+        foreach (var node in graph.Nodes)
+        {
+            if (node.Expr is not SOp sop) continue;
+            try
+            {
+                node.Block = BuildBlock(node, sop);
+            }
+            catch (CompilationException) { throw; }
+            catch (Exception e) when (e is PyTypeError or PyValueError or PyArithmeticError)
+            {
+                throw new CompilationException(CompilationErrorKind.Unsupported,
+                    $"{node.Label}: evaluating its function on the inferred value set failed while building its block: {e.Message}", node.Label, e);
+            }
+            if (node.Block is not null) node.Block.Nodes.Add(node.Label);
+        }
+    }
+
+    private VectorSpace Space(SOp s) => graph.NodeOf(s).OutputSpace!;
+    private ValueSet Values(SOp s) => graph.NodeOf(s).ValueSet!;
+    private VectorSpace OneSpace => new([One]);
+
+    private CraftBlock? BuildBlock(GraphNode node, SOp expr)
+    {
+        string label = node.Label;
+        var output = node.OutputSpace!;
+        switch (expr)
+        {
+            case TokensType or IndicesType: return null;
+            case Map m:
+            {
+                var inner = m.Inner;
+                if (inner.IsCategorical && expr.IsCategorical) return CategoricalMlp.MapCategorical(Space(inner), output, m.F);
+                if (inner.IsCategorical && expr.IsNumerical)
+                {
+                    var mlp = CategoricalMlp.MapCategoricalToNumerical(Space(inner), output, m.F, keepNegatives: options.FixTracrBugs);
+                    if (mlp.Hidden.Count == 2) Repairs.Add($"{label}: negative outputs kept with a second hidden unit (tracr clips them to 0, bug B3)");
+                    return mlp;
+                }
+                var disc = NumericalMlp.Discretise(Values(inner), m.F);
+                double large = Exactness(label, disc);
+                string hidden = $"_hidden_{label}_";
+                return expr.IsCategorical
+                    ? NumericalMlp.MapNumericalToCategorical(disc, Space(inner)[0], output, One, hidden, large)
+                    : NumericalMlp.MapNumerical(disc, Space(inner)[0], output[0], One, hidden, large);
+            }
+            case LinearSequenceMap l:
+                if (!(l.Fst.IsNumerical && l.Snd.IsNumerical && l.IsNumerical))
+                    throw Unsupported(label, "Linear SequenceMap only supports numerical inputs/outputs.");
+                return NumericalMlp.LinearSequenceMap(Space(l.Fst)[0], Space(l.Snd)[0], output[0],
+                    l.FstFac.AsDouble, l.SndFac.AsDouble, $"_hidden_{label}_");
+            case SequenceMap s:
+                if (!(s.Fst.IsCategorical && s.Snd.IsCategorical && s.IsCategorical))
+                    throw Unsupported(label, "(Non-linear) SequenceMap only supports categorical inputs/outputs.");
+                if (graph.LabelOf(s.Fst) == graph.LabelOf(s.Snd))
+                    return CategoricalMlp.MapCategorical(Space(s.Fst), output, x => s.F(x, x));
+                return CategoricalMlp.SequenceMapCategorical(Space(s.Fst), Space(s.Snd), output, OneSpace, s.F, $"_hidden_{label}_");
+            case Aggregate a:
+            {
+                if (a.Selector is not Select sel)
+                    throw Unsupported(label, $"Compiling composite Selectors is not supported. Got a {a.Selector.GetType().Name}.", CompilationErrorKind.Unsupported);
+                if (!sel.Keys.IsCategorical || !sel.Queries.IsCategorical) throw Unsupported(label, "Selector keys and queries must be categorical.");
+                if (a.Sop.Encoding != a.Encoding)
+                    throw Unsupported(label, "An aggregate's output encoding must match its input encoding.");
+                if (a.IsCategorical && !a.Default.IsNone) throw Unsupported(label, "Categorical aggregate only supports None as default value.");
+                if (a.IsNumerical && !(a.Default.IsNumber && a.Default.AsDouble == 0)) throw Unsupported(label, "Numerical aggregate only supports 0 as default value.");
+                var head = CategoricalAttention.Build(Space(sel.Queries), Space(sel.Keys), Space(a.Sop), output, Bos, One, AttnFn(sel));
+                return head;
+            }
+            case SelectorWidth w:
+            {
+                if (w.Selector is not Select sel)
+                    throw Unsupported(label, $"Compiling composite Selectors is not supported. Got a {w.Selector.GetType().Name}.");
+                if (!sel.Keys.IsCategorical || !sel.Queries.IsCategorical) throw Unsupported(label, "Selector keys and queries must be categorical.");
+                var outValues = node.ValueSet!.ToList();
+                double large = options.MlpExactness;
+                if (options.FixTracrBugs)
+                {
+                    var inValues = outValues.Select(v => Py.Div(Value.Int(1), Py.Add(v, Value.Int(1))));
+                    var disc = NumericalMlp.Discretise(inValues, x => Py.Round(Py.Sub(Py.Div(Value.Int(1), x), Value.Int(1))));
+                    double needed = RequiredExactness(disc);
+                    if (needed > large)
+                    {
+                        Repairs.Add($"{label}: SelectorWidth decoder exactness raised from {large} to {needed:G4} and its attention scores rescaled by √key_size (tracr miscounts here, bug B4/B5)");
+                        large = needed;
+                        CompensatedHeads.Add(label);
+                    }
+                }
+                return SelectorWidthBlock.Build(Space(sel.Queries), Space(sel.Keys), output, Bos, One, AttnFn(sel),
+                    outValues, expr.IsCategorical, large, label);
+            }
+            default:
+                throw Unsupported(label, $"Expression {label} ({expr.GetType().Name}) cannot be translated to a model component.");
+        }
+    }
+
+    /// <summary>The discretising MLP needs every input gap ≥ 2/L; fix mode raises L (with headroom) where it is not.</summary>
+    private double Exactness(string label, NumericalMlp.Discretisation disc)
+    {
+        double large = options.MlpExactness;
+        if (!options.FixTracrBugs) return large;
+        double needed = RequiredExactness(disc);
+        if (needed <= large) return large;
+        Repairs.Add($"{label}: discretising MLP exactness raised from {large} to {needed:G4} (input values {NumericalMlp.MinGap(disc):G4} apart, bug B4)");
+        return needed;
+    }
+
+    private double RequiredExactness(NumericalMlp.Discretisation disc)
+    {
+        double gap = NumericalMlp.MinGap(disc);
+        if (double.IsInfinity(gap) || gap * options.MlpExactness >= 2) return options.MlpExactness;
+        return Math.Ceiling(4 / gap);
+    }
+
+    private static Func<BasisDirection, BasisDirection, double> AttnFn(Select sel) =>
+        (q, k) => CategoricalAttention.Score(sel.Predicate(k.Value!, q.Value!));
+
+    private static CompilationException Unsupported(string label, string reason, CompilationErrorKind kind = CompilationErrorKind.Unsupported) =>
+        new(kind, $"{label}: {reason}", label);
+}

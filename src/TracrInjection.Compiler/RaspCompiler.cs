@@ -1,0 +1,100 @@
+using TracrInjection.Compiler.Allocation;
+using TracrInjection.Compiler.Assembly;
+using TracrInjection.Compiler.Chamber;
+using TracrInjection.Compiler.Graph;
+using TracrInjection.Compiler.Validation;
+using TracrInjection.Rasp.Expressions;
+using TracrInjection.Rasp.Values;
+
+namespace TracrInjection.Compiler;
+
+/// <summary>Everything a compilation produced, stage by stage (for inspection and tests).</summary>
+public sealed record Compilation(RaspGraph Graph, CraftModel Craft, CompiledModel Model);
+
+/// <summary>tracr's <c>compile_rasp_to_model</c> (spec §2), stage by stage.</summary>
+public static class RaspCompiler
+{
+    public static CompiledModel Compile(SOp program, CompilerOptions options) => CompileWithStages(program, options).Model;
+
+    public static Compilation CompileWithStages(SOp program, CompilerOptions options)
+    {
+        ValidateOptions(options);
+        var unsupported = StaticValidator.Validate(program, visitEveryExpression: options.FixTracrBugs);
+        if (unsupported.Count > 0)
+            throw new CompilationException(CompilationErrorKind.Unsupported,
+                "Unsupported RASP expressions:\n" + string.Join("\n", unsupported.Select(u => u.ToString())), unsupported[0].Expr.Label);
+
+        var graph = RaspGraph.Extract(program, separateLabelCollisions: options.FixTracrBugs);
+        BasisInference.Infer(graph, options.Vocab, options.MaxSeqLen);
+        var repairs = new List<string>();
+        if (options.FixTracrBugs && !NumericalMlpsExactOnReachableValues(graph, options, out string? where))
+        {
+            // Bug B2: tracr's value set of a numerical mean is {x/w}, not {k/w}; a numerical MLP downstream was
+            // built for values that miss real ones. Re-infer with exact means (layouts change only here).
+            graph = RaspGraph.Extract(program, separateLabelCollisions: true);
+            BasisInference.Infer(graph, options.Vocab, options.MaxSeqLen, exactNumericalMeans: true);
+            repairs.Add($"{where}: value sets after numerical means widened to {{k/w}} (tracr's {{x/w}} misses values, bug B2)");
+        }
+
+        var builder = new CraftGraphBuilder(graph, options);
+        builder.Build();
+        repairs.AddRange(builder.Repairs);
+        var craft = CraftModel.Build(graph, separateCleanBosUnits: options.FixTracrBugs);
+        var model = Assembler.Assemble(graph, craft, options, builder.CompensatedHeads, repairs);
+        return new Compilation(graph, craft, model);
+    }
+
+    private static void ValidateOptions(CompilerOptions o)
+    {
+        if (o.Vocab.Count == 0) throw new CompilationException(CompilationErrorKind.InvalidArgument, "the vocabulary is empty");
+        if (o.MaxSeqLen < 1) throw new CompilationException(CompilationErrorKind.InvalidArgument, $"max_seq_len must be at least 1, got {o.MaxSeqLen}");
+        if (!(o.MlpExactness > 0) || double.IsInfinity(o.MlpExactness))
+            throw new CompilationException(CompilationErrorKind.InvalidArgument, $"mlp_exactness must be a positive number, got {o.MlpExactness}");
+        var set = new ValueSet();
+        foreach (var v in o.Vocab)
+        {
+            if (v.IsNone || v.IsTuple) throw new CompilationException(CompilationErrorKind.InvalidArgument, $"vocabulary entry {v.Repr()} must be a str, int, float or bool");
+            if (!set.Add(v)) throw new CompilationException(CompilationErrorKind.InvalidArgument, $"vocabulary entry {v.Repr()} appears twice");
+        }
+        if (set.Contains(Value.Str(o.CompilerBos)))
+            throw new CompilationException(CompilationErrorKind.InvalidArgument, $"Compiler BOS token must not be present in the vocab. Found '{o.CompilerBos}' in {{{string.Join(", ", o.Vocab.Select(v => v.Repr()))}}}");
+        if (set.Contains(Value.Str(o.CompilerPad)))
+            throw new CompilationException(CompilationErrorKind.InvalidArgument, $"Compiler PAD token must not be present in the vocab. Found '{o.CompilerPad}' in {{{string.Join(", ", o.Vocab.Select(v => v.Repr()))}}}");
+        if (o.CompilerBos == o.CompilerPad) throw new CompilationException(CompilationErrorKind.InvalidArgument, "compiler BOS and PAD tokens must differ");
+        if (o.CompressedWidth is < 1) throw new CompilationException(CompilationErrorKind.InvalidArgument, $"compressed width must be positive, got {o.CompressedWidth}");
+    }
+
+    /// <summary>Checks every numerical-input Map's discretisation against the exact value set of its input.</summary>
+    private static bool NumericalMlpsExactOnReachableValues(RaspGraph graph, CompilerOptions options, out string? where)
+    {
+        where = null;
+        bool hasNumericalMean = graph.Nodes.Any(n => n.Expr is Aggregate { IsNumerical: true });
+        if (!hasNumericalMean) return true;
+        var exact = RaspGraph.Extract((SOp)graph.Sink.Expr, separateLabelCollisions: true);
+        BasisInference.Infer(exact, options.Vocab, options.MaxSeqLen, exactNumericalMeans: true);
+        foreach (var node in graph.Nodes)
+        {
+            if (node.Expr is not Map { Inner.IsNumerical: true } m) continue;
+            var disc = NumericalMlp.Discretise(graph.NodeOf(m.Inner).ValueSet!, m.F);
+            double large = Math.Max(options.MlpExactness, RequiredExactness(disc, options.MlpExactness));
+            foreach (var x in exact.NodeOf(m.Inner).ValueSet!)
+            {
+                var want = BasisInference.IgnoringArithmeticErrors(() => m.F(x));
+                if (want is null || want.IsNone) continue;
+                var got = NumericalMlp.Simulate(disc, large, x.AsDouble);
+                if (!NumericalMlp.Matches(got, want, m.IsCategorical))
+                {
+                    where = node.Label;
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static double RequiredExactness(NumericalMlp.Discretisation disc, double large)
+    {
+        double gap = NumericalMlp.MinGap(disc);
+        return double.IsInfinity(gap) || gap * large >= 2 ? large : Math.Ceiling(4 / gap);
+    }
+}
