@@ -19,6 +19,19 @@ public sealed record CompiledHead(string Node, string Op, int[] QueryDims, int[]
 public sealed record CompiledMlp(IReadOnlyList<string> Nodes, int[] InputDims, float[,] W1, int[] OutputDims, float[,] W2,
     IReadOnlyList<string> HiddenLabels);
 
+/// <summary>Labels formatted on demand: the paper's programs have tens of thousands of tuple-valued hidden units.</summary>
+public sealed class LazyLabels(int count, Func<int, string> label) : IReadOnlyList<string>
+{
+    private readonly string?[] _cache = new string?[count];
+    public int Count => count;
+    public string this[int index] => _cache[index] ??= label(index);
+    public IEnumerator<string> GetEnumerator()
+    {
+        for (int i = 0; i < count; i++) yield return this[i];
+    }
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
 /// <summary>Model layer i: its attention sublayer then its MLP sublayer; either may be empty (all-zero in tracr).</summary>
 public sealed record CompiledLayer(IReadOnlyList<CompiledHead> Heads, CompiledMlp? Mlp);
 

@@ -62,24 +62,30 @@ public static class CategoricalMlp
         foreach (var d1 in input1.Basis)
             foreach (var d2 in input2.Basis) pairs.Add((d1, d2, HiddenDir(d1, d2)));
         var hidden = new VectorSpace(pairs.Select(p => p.H));
+        // Pairs enumerated in (x, y) order are usually already sorted; then position = hidden index.
+        bool inOrder = Enumerable.Range(0, pairs.Count).All(i => ReferenceEquals(hidden[i], pairs[i].H));
+        int HiddenIndex(int i) => inOrder ? i : hidden.IndexOf(pairs[i].H);
 
         var m1 = new SparseMatrix(input.Count, hidden.Count);
         int oneRow = input.IndexOf(oneSpace[0]);
-        foreach (var (d1, d2, h) in pairs)
+        var rowOf1 = input1.Basis.Select(input.IndexOf).ToArray();
+        var rowOf2 = input2.Basis.Select(input.IndexOf).ToArray();
+        for (int i = 0; i < pairs.Count; i++)
         {
-            int col = hidden.IndexOf(h);
+            int col = HiddenIndex(i);
             m1[oneRow, col] = -1;
-            m1[input.IndexOf(d1), col] = 1;
-            m1[input.IndexOf(d2), col] = 1;
+            m1[rowOf1[i / input2.Count], col] = 1;
+            m1[rowOf2[i % input2.Count], col] = 1;
         }
         var first = new Linear(input, hidden, m1);
 
         string outName = output.Count > 0 ? output[0].Name : "";
         var m2 = new SparseMatrix(hidden.Count, output.Count);
-        foreach (var (d1, d2, h) in pairs)
+        for (int i = 0; i < pairs.Count; i++)
         {
+            var (d1, d2, _) = pairs[i];
             int j = output.IndexOf(new BasisDirection(outName, f(d1.Value!, d2.Value!)));
-            if (j >= 0) m2[hidden.IndexOf(h), j] = 1;
+            if (j >= 0) m2[HiddenIndex(i), j] = 1;
         }
         return new Mlp(first, new Linear(hidden, output, m2));
     }

@@ -43,6 +43,14 @@ public sealed class Mlp : CraftBlock
     /// <summary>tracr's <c>MLP.combine_in_parallel</c>: equal hidden directions merge and their weights add.</summary>
     public static Mlp CombineInParallel(IReadOnlyList<Mlp> mlps)
     {
+        // Combining one MLP changes nothing; skipping it saves re-indexing the paper's 43,200-unit layer.
+        if (mlps.Count == 1 && mlps[0].Parts.Count == 0)
+        {
+            var single = new Mlp(mlps[0].Fst, mlps[0].Snd);
+            single.Nodes.AddRange(mlps[0].Nodes);
+            single.Parts.Add(mlps[0]);
+            return single;
+        }
         var combined = new Mlp(Linear.CombineInParallel(mlps.Select(m => m.Fst).ToList()),
                                Linear.CombineInParallel(mlps.Select(m => m.Snd).ToList()));
         foreach (var m in mlps)

@@ -1,32 +1,37 @@
 namespace TracrInjection.Compiler.Craft;
 
 /// <summary>
-/// A float64 matrix stored by its non-zero entries. tracr builds dense numpy arrays, but the paper's programs
-/// have MLPs with tens of thousands of hidden units and a handful of non-zeros per unit; dense construction is
-/// what makes tracr take minutes on them.
+/// A float64 matrix stored by its non-zero entries, row by row. tracr builds dense numpy arrays, but the
+/// paper's programs have MLPs with tens of thousands of hidden units and a handful of non-zeros per unit;
+/// dense construction is what makes tracr take minutes on them.
 /// </summary>
 public sealed class SparseMatrix
 {
-    private readonly Dictionary<long, double> _entries = new();
+    private readonly Dictionary<int, double>?[] _rows;
 
     public SparseMatrix(int rows, int cols)
     {
         Rows = rows;
         Cols = cols;
+        _rows = new Dictionary<int, double>?[rows];
     }
 
     public int Rows { get; }
     public int Cols { get; }
-    public int NonZeroCount => _entries.Count(e => e.Value != 0);
+    public int NonZeroCount => _rows.Sum(r => r?.Count ?? 0);
 
     public double this[int r, int c]
     {
-        get => _entries.TryGetValue(Key(r, c), out var v) ? v : 0.0;
+        get
+        {
+            Check(r, c);
+            return _rows[r] is { } row && row.TryGetValue(c, out var v) ? v : 0.0;
+        }
         set
         {
             Check(r, c);
-            if (value == 0) _entries.Remove(Key(r, c));
-            else _entries[Key(r, c)] = value;
+            if (value == 0) _rows[r]?.Remove(c);
+            else (_rows[r] ??= new Dictionary<int, double>())[c] = value;
         }
     }
 
@@ -34,24 +39,31 @@ public sealed class SparseMatrix
     public void Add(int r, int c, double v)
     {
         Check(r, c);
-        long k = Key(r, c);
-        double sum = (_entries.TryGetValue(k, out var old) ? old : 0.0) + v;
-        if (sum == 0) _entries.Remove(k);
-        else _entries[k] = sum;
+        var row = _rows[r] ??= new Dictionary<int, double>();
+        double sum = (row.TryGetValue(c, out var old) ? old : 0.0) + v;
+        if (sum == 0) row.Remove(c);
+        else row[c] = sum;
     }
 
-    /// <summary>Non-zero entries in row-major order.</summary>
-    public IEnumerable<(int Row, int Col, double Value)> Entries =>
-        _entries.Where(e => e.Value != 0).OrderBy(e => e.Key).Select(e => ((int)(e.Key / Cols), (int)(e.Key % Cols), e.Value));
+    /// <summary>Non-zero entries, row by row (columns in insertion order within a row).</summary>
+    public IEnumerable<(int Row, int Col, double Value)> Entries
+    {
+        get
+        {
+            for (int r = 0; r < _rows.Length; r++)
+            {
+                if (_rows[r] is not { } row) continue;
+                foreach (var (c, v) in row) yield return (r, c, v);
+            }
+        }
+    }
 
     public double[,] ToDense()
     {
         var d = new double[Rows, Cols];
-        foreach (var (k, v) in _entries) d[k / Cols, k % Cols] = v;
+        foreach (var (r, c, v) in Entries) d[r, c] = v;
         return d;
     }
-
-    private long Key(int r, int c) => (long)r * Cols + c;
 
     private void Check(int r, int c)
     {

@@ -18,8 +18,9 @@ public sealed class VectorSpace
         var seen = new HashSet<BasisDirection>();
         foreach (var d in directions) if (seen.Add(d)) distinct.Add(d);
         var arr = distinct.ToArray();
-        // Merge sort: stable and uses only the "<" relation, like Python's sorted.
-        MergeSort(arr);
+        // Most spaces are built from already-sorted parts; one pass detects that and saves the n log n sort
+        // (the paper's programs have hidden spaces of tens of thousands of tuple-valued directions).
+        if (!IsSorted(arr)) MergeSort(arr);
         _basis = arr;
         _index = new Dictionary<BasisDirection, int>(arr.Length);
         for (int i = 0; i < arr.Length; i++) _index[arr[i]] = i;
@@ -51,6 +52,13 @@ public sealed class VectorSpace
 
     public override string ToString() => "[" + string.Join(", ", _basis.Select(b => b.ToString())) + "]";
 
+    private static bool IsSorted(BasisDirection[] a)
+    {
+        for (int i = 1; i < a.Length; i++) if (!BasisDirection.LessThan(a[i - 1], a[i])) return false;
+        return true;
+    }
+
+    /// <summary>Merge sort: stable and uses only the "&lt;" relation, like Python's sorted.</summary>
     private static void MergeSort(BasisDirection[] a)
     {
         if (a.Length < 2) return;

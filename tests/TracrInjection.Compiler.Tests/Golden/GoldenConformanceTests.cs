@@ -16,7 +16,12 @@ public class GoldenConformanceTests
 {
     public static TheoryData<string> Programs() => new(GoldenFiles.ProgramIds());
 
-    internal static Compilation CompileGolden(string id)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Compilation>> Compiled = new();
+
+    /// <summary>Compiled once per program for all tests (compilation is deterministic and the result read-only here).</summary>
+    internal static Compilation CompileGolden(string id) => Compiled.GetOrAdd(id, i => new Lazy<Compilation>(() => CompileFresh(i))).Value;
+
+    private static Compilation CompileFresh(string id)
     {
         var cfg = GoldenJson.Program(id).GetProperty("compile_config");
         var spec = ProgramRegistry.Get(id);

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using TracrInjection.Compiler;
+using TracrInjection.Compiler.Allocation;
+using TracrInjection.Compiler.Assembly;
+using TracrInjection.Compiler.Graph;
+using TracrInjection.Compiler.Validation;
+using TracrInjection.Rasp.Library;
+
+namespace TracrInjection.Bench;
+
+/// <summary>Where compile time goes, stage by stage, for one program (best of N).</summary>
+public static class StageBenchmark
+{
+    public static int Run(string[] args)
+    {
+        string id = args.Length > 0 ? args[0] : "paper_count";
+        int repeats = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 3;
+        var spec = ProgramRegistry.Get(id);
+        var options = new CompilerOptions
+        {
+            Vocab = spec.Vocab, MaxSeqLen = spec.MaxSeqLen, Causal = spec.Causal, MlpExactness = spec.MlpExactness,
+            CompilerBos = spec.CompilerBos, CompilerPad = spec.CompilerPad,
+        };
+        var best = new Dictionary<string, double>();
+        for (int i = 0; i < repeats; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            void Lap(string name)
+            {
+                best[name] = Math.Min(best.GetValueOrDefault(name, double.MaxValue), sw.Elapsed.TotalMilliseconds);
+                sw.Restart();
+            }
+            var program = spec.Build();
+            Lap("build program");
+            StaticValidator.Validate(program);
+            Lap("static validation");
+            var graph = RaspGraph.Extract(program);
+            Lap("graph extraction");
+            BasisInference.Infer(graph, options.Vocab, options.MaxSeqLen);
+            Lap("basis inference");
+            var builder = new CraftGraphBuilder(graph, options);
+            builder.Build();
+            Lap("craft blocks");
+            var craft = CraftModel.Build(graph);
+            Lap("allocation + combine");
+            Assembler.Assemble(graph, craft, options, builder.CompensatedHeads, builder.Repairs);
+            Lap("assembly");
+        }
+        Console.WriteLine($"{id}: best of {repeats} per stage");
+        foreach (var (k, v) in best) Console.WriteLine($"  {k,-22} {v,9:0.0} ms");
+        Console.WriteLine($"  {"total",-22} {best.Values.Sum(),9:0.0} ms");
+        return 0;
+    }
+}
