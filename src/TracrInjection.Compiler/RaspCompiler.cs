@@ -75,7 +75,7 @@ public static class RaspCompiler
         foreach (var node in graph.Nodes)
         {
             if (node.Expr is not Map { Inner.IsNumerical: true } m) continue;
-            var disc = NumericalMlp.Discretise(graph.NodeOf(m.Inner).ValueSet!, m.F);
+            var disc = NumericalMlp.Discretise(graph.NodeOf(m.Inner).ValueSet!, m.F, 1e-9);
             double large = Math.Max(options.MlpExactness, RequiredExactness(disc, options.MlpExactness));
             foreach (var x in exact.NodeOf(m.Inner).ValueSet!)
             {

@@ -13,12 +13,18 @@ public static class NumericalMlp
     /// <summary>Sorted inputs that f maps to a value, their outputs, and the midpoints between neighbours.</summary>
     public sealed record Discretisation(IReadOnlyList<Value> Inputs, IReadOnlyList<Value> Outputs, IReadOnlyList<double> Thresholds);
 
-    public static Discretisation Discretise(IEnumerable<Value> inputValueSet, Func<Value, Value> f)
+    /// <param name="mergeTolerance">
+    /// Inputs closer than this to the previous kept input are treated as the same number. tracr uses 0; value sets
+    /// built from float arithmetic (0.3 − 0.2 vs 0.1) hold near-duplicates whose 1e-17 gap no exactness can
+    /// separate, so fix mode merges them.
+    /// </param>
+    public static Discretisation Discretise(IEnumerable<Value> inputValueSet, Func<Value, Value> f, double mergeTolerance = 0)
     {
         var xs = new List<Value>();
         var ys = new List<Value>();
         foreach (var x in new ValueSet(inputValueSet).Sorted())
         {
+            if (mergeTolerance > 0 && xs.Count > 0 && x.AsDouble - xs[^1].AsDouble <= mergeTolerance * Math.Max(1, Math.Abs(x.AsDouble))) continue;
             var y = BasisInference.IgnoringArithmeticErrors(() => f(x));
             if (y is null || y.IsNone) continue;
             xs.Add(x);
@@ -30,11 +36,18 @@ public static class NumericalMlp
         return new Discretisation(xs, ys, t);
     }
 
-    /// <summary>Smallest gap between neighbouring input values (the MLP is exact iff gap ≥ 2/L).</summary>
+    /// <summary>
+    /// Smallest gap between neighbouring inputs whose outputs differ: the MLP is exact iff each such gap is ≥ 2/L
+    /// (a step between equal outputs adds nothing, however blurred).
+    /// </summary>
     public static double MinGap(Discretisation d)
     {
         double gap = double.PositiveInfinity;
-        for (int k = 1; k < d.Inputs.Count; k++) gap = Math.Min(gap, d.Inputs[k].AsDouble - d.Inputs[k - 1].AsDouble);
+        for (int k = 1; k < d.Inputs.Count; k++)
+        {
+            if (d.Outputs[k].Equals(d.Outputs[k - 1])) continue;
+            gap = Math.Min(gap, d.Inputs[k].AsDouble - d.Inputs[k - 1].AsDouble);
+        }
         return gap;
     }
 

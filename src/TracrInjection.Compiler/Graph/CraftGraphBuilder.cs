@@ -36,6 +36,9 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
         }
     }
 
+    /// <summary>Fix mode merges float near-duplicates in discretised value sets (see <see cref="NumericalMlp.Discretise"/>).</summary>
+    internal double MergeTolerance => options.FixTracrBugs ? 1e-9 : 0;
+
     private VectorSpace Space(SOp s) => graph.NodeOf(s).OutputSpace!;
     private ValueSet Values(SOp s) => graph.NodeOf(s).ValueSet!;
     private VectorSpace OneSpace => new([One]);
@@ -57,7 +60,7 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
                     if (mlp.Hidden.Count == 2) Repairs.Add($"{label}: negative outputs kept with a second hidden unit (tracr clips them to 0, bug B3)");
                     return mlp;
                 }
-                var disc = NumericalMlp.Discretise(Values(inner), m.F);
+                var disc = NumericalMlp.Discretise(Values(inner), m.F, MergeTolerance);
                 double large = Exactness(label, disc);
                 string hidden = $"_hidden_{label}_";
                 return expr.IsCategorical
@@ -97,7 +100,7 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
                 if (options.FixTracrBugs)
                 {
                     var inValues = outValues.Select(v => Py.Div(Value.Int(1), Py.Add(v, Value.Int(1))));
-                    var disc = NumericalMlp.Discretise(inValues, x => Py.Round(Py.Sub(Py.Div(Value.Int(1), x), Value.Int(1))));
+                    var disc = NumericalMlp.Discretise(inValues, x => Py.Round(Py.Sub(Py.Div(Value.Int(1), x), Value.Int(1))), MergeTolerance);
                     double needed = RequiredExactness(disc);
                     if (needed > large)
                     {
