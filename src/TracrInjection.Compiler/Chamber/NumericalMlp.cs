@@ -51,57 +51,54 @@ public static class NumericalMlp
         return gap;
     }
 
-    private static (VectorSpace Input, VectorSpace Hidden, Linear First) DiscretisingLayer(
+    /// <summary>
+    /// Hidden units in tracr's sorted order: (h,(1,0)), (h,(1,1)), …, (h,(m−1,1)), then h+"start" (h is a prefix of
+    /// h+"start", so it sorts last). Built in that order, unit (k, j) has index 2(k−1)+j and start index 2(m−1).
+    /// </summary>
+    private static (VectorSpace Hidden, Linear First) DiscretisingLayer(
         Discretisation d, BasisDirection inputDir, BasisDirection one, string hiddenName, double large)
     {
-        var start = new BasisDirection(hiddenName + "start");
-        var dirs = new List<BasisDirection> { start };
-        for (int k = 1; k < d.Inputs.Count; k++)
+        int m = d.Inputs.Count;
+        var dirs = new List<BasisDirection>(2 * m - 1);
+        for (int k = 1; k < m; k++)
         {
             dirs.Add(new BasisDirection(hiddenName, Value.Tuple(Value.Int(k), Value.Int(0))));
             dirs.Add(new BasisDirection(hiddenName, Value.Tuple(Value.Int(k), Value.Int(1))));
         }
+        dirs.Add(new BasisDirection(hiddenName + "start"));
         var hidden = new VectorSpace(dirs);
+        if (!Enumerable.Range(0, dirs.Count).All(i => ReferenceEquals(hidden[i], dirs[i]))) throw new InvalidOperationException("discretising hidden units out of tracr's order");
         var input = VectorSpace.Join(new VectorSpace([inputDir]), new VectorSpace([one]));
-        var first = Linear.FromAction(input, hidden, dir =>
+        int oneRow = input.IndexOf(one), inRow = input.IndexOf(inputDir);
+        var w = new SparseMatrix(input.Count, hidden.Count);
+        w[oneRow, 2 * (m - 1)] = 1.0;
+        for (int k = 1; k < m; k++)
         {
-            var row = new List<(BasisDirection, double)>();
-            bool isOne = dir.Equals(one);
-            if (isOne) row.Add((start, 1.0));
-            for (int k = 1; k < d.Inputs.Count; k++)
-            {
-                var h0 = new BasisDirection(hiddenName, Value.Tuple(Value.Int(k), Value.Int(0)));
-                var h1 = new BasisDirection(hiddenName, Value.Tuple(Value.Int(k), Value.Int(1)));
-                if (isOne)
-                {
-                    row.Add((h0, -(large * d.Thresholds[k - 1]) + 1));
-                    row.Add((h1, -(large * d.Thresholds[k - 1])));
-                }
-                else
-                {
-                    row.Add((h0, large));
-                    row.Add((h1, large));
-                }
-            }
-            return row;
-        });
-        return (input, hidden, first);
+            double t = d.Thresholds[k - 1];
+            w[oneRow, 2 * (k - 1)] = -(large * t) + 1;
+            w[oneRow, 2 * (k - 1) + 1] = -(large * t);
+            w[inRow, 2 * (k - 1)] = large;
+            w[inRow, 2 * (k - 1) + 1] = large;
+        }
+        return (hidden, new Linear(input, hidden, w));
     }
 
     /// <summary>Numerical → numerical Map: output = y_0 + Σ_k step_k (y_k − y_{k−1}).</summary>
     public static Mlp MapNumerical(Discretisation d, BasisDirection inputDir, BasisDirection outputDir, BasisDirection one,
         string hiddenName, double large)
     {
-        var (_, hidden, first) = DiscretisingLayer(d, inputDir, one, hiddenName, large);
+        var (hidden, first) = DiscretisingLayer(d, inputDir, one, hiddenName, large);
         var output = new VectorSpace([outputDir]);
-        var second = Linear.FromAction(hidden, output, dir =>
+        int m = d.Inputs.Count;
+        var w = new SparseMatrix(hidden.Count, 1);
+        w[2 * (m - 1), 0] = CategoricalMlp.ToDouble(d.Outputs[0], hidden[2 * (m - 1)]);
+        for (int k = 1; k < m; k++)
         {
-            if (dir.Value is null) return [(outputDir, CategoricalMlp.ToDouble(d.Outputs[0], dir))];
-            var (k, sign) = StepOf(dir);
-            double delta = CategoricalMlp.ToDouble(Py.Sub(d.Outputs[k], d.Outputs[k - 1]), dir);
-            return [(outputDir, sign * delta)];
-        });
-        return new Mlp(first, second);
+            double delta = CategoricalMlp.ToDouble(Py.Sub(d.Outputs[k], d.Outputs[k - 1]), hidden[2 * (k - 1)]);
+            w[2 * (k - 1), 0] = delta;
+            w[2 * (k - 1) + 1, 0] = -delta;
+        }
+        return new Mlp(first, new Linear(hidden, output, w));
     }
 
     /// <summary>Numerical → categorical Map: output = onehot(y_0) + Σ_k step_k (onehot(y_k) − onehot(y_{k−1})).</summary>
@@ -110,28 +107,25 @@ public static class NumericalMlp
     {
         if (output.Basis.Any(b => b.Value is null)) throw new CompilationException(CompilationErrorKind.Internal, "categorical output space has a valueless direction");
         string outName = output.Count > 0 ? output[0].Name : "";
-        foreach (var y in d.Outputs)
+        var col = d.Outputs.Select(y => output.IndexOf(new BasisDirection(outName, y))).ToArray();
+        for (int i = 0; i < col.Length; i++)
         {
-            if (!output.Contains(new BasisDirection(outName, y)))
-                throw new CompilationException(CompilationErrorKind.Internal, $"output value mismatch: {y.Repr()} is not in {output}");
+            if (col[i] < 0)
+                throw new CompilationException(CompilationErrorKind.Internal, $"output value mismatch: {d.Outputs[i].Repr()} is not in {output}");
         }
-        var (_, hidden, first) = DiscretisingLayer(d, inputDir, one, hiddenName, large);
-        var second = Linear.FromAction(hidden, output, dir =>
+        var (hidden, first) = DiscretisingLayer(d, inputDir, one, hiddenName, large);
+        int m = d.Inputs.Count;
+        var w = new SparseMatrix(hidden.Count, output.Count);
+        w[2 * (m - 1), col[0]] = 1.0;
+        for (int k = 1; k < m; k++)
         {
-            if (dir.Value is null) return [(new BasisDirection(outName, d.Outputs[0]), 1.0)];
-            var (k, sign) = StepOf(dir);
-            var cur = new BasisDirection(outName, d.Outputs[k]);
-            var prev = new BasisDirection(outName, d.Outputs[k - 1]);
-            if (cur.Equals(prev)) return [];
-            return [(cur, sign), (prev, -sign)];
-        });
-        return new Mlp(first, second);
-    }
-
-    private static (int K, double Sign) StepOf(BasisDirection dir)
-    {
-        var items = dir.Value!.Items;
-        return ((int)items[0].AsLong, items[1].AsLong == 0 ? 1.0 : -1.0);
+            if (col[k] == col[k - 1]) continue;
+            w[2 * (k - 1), col[k]] = 1;
+            w[2 * (k - 1), col[k - 1]] = -1;
+            w[2 * (k - 1) + 1, col[k]] = -1;
+            w[2 * (k - 1) + 1, col[k - 1]] = 1;
+        }
+        return new Mlp(first, new Linear(hidden, output, w));
     }
 
     /// <summary>
