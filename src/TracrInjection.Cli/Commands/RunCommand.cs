@@ -1,0 +1,70 @@
+using System.CommandLine;
+using TracrInjection.Models.CompiledRuntime;
+using TracrInjection.Rasp.Values;
+
+namespace TracrInjection.Cli.Commands;
+
+/// <summary><c>run (--model DIR | --program ID) (--input "..." | --inputs FILE) [--json]</c>.</summary>
+public static class RunCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var source = new ModelSource();
+        var input = new Option<string>("--input", "-i") { Description = "One input sequence: space-separated tokens, without BOS (e.g. \"a b c\").", HelpName = "TOKENS" };
+        var inputs = new Option<string>("--inputs") { Description = "A file with one space-separated sequence per line (blank lines are skipped).", HelpName = "FILE" };
+        var json = new Option<bool>("--json") { Description = "Print {\"outputs\": [[...], ...]} in input order (ints as ints, floats as floats, None as null)." };
+        var cmd = new Command("run",
+            "Run a compiled model and print its decoded output at every position (BOS excluded), one line per input, " +
+            "values separated by spaces. Tokens are matched to the vocabulary by their display string.");
+        source.AddTo(cmd);
+        cmd.Options.Add(input);
+        cmd.Options.Add(inputs);
+        cmd.Options.Add(json);
+        cmd.SetAction(parse => CliApp.Guard(ctx, () =>
+        {
+            string? one = parse.GetValue(input);
+            string? file = parse.GetValue(inputs);
+            if (one is not null && file is not null) throw new CliException("give either --input or --inputs, not both");
+            if (one is null && file is null) throw new CliException("give --input \"t1 t2 ...\" or --inputs FILE");
+            var sequences = one is not null ? [(0, Inputs.Split(one))] : Inputs.ReadFile(file!);
+
+            var loaded = source.Resolve(parse);
+            var model = loaded.Model;
+            var encoded = sequences.Select(s => Inputs.Encode(model, s.Tokens, file is null ? null : $"line {s.Line} of '{file}'")).ToList();
+
+            var outputs = new Value[encoded.Count][];
+            using (var runtime = new CompiledTransformer(model))
+            {
+                var decoder = new ResidualDecoder(model);
+                foreach (var group in Enumerable.Range(0, encoded.Count).GroupBy(i => encoded[i].Length))
+                {
+                    var rows = group.ToList();
+                    foreach (var chunk in rows.Chunk(64))
+                    {
+                        using var f = runtime.Forward(chunk.Select(i => encoded[i]).ToList(), captureStages: false);
+                        var decoded = decoder.DecodeOutputs(f);
+                        for (int k = 0; k < chunk.Length; k++) outputs[chunk[k]] = decoded[k];
+                    }
+                }
+            }
+
+            if (parse.GetValue(json))
+            {
+                JsonOut.Write(ctx, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteStartArray("outputs");
+                    foreach (var o in outputs) JsonOut.Values(w, o);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                });
+            }
+            else
+            {
+                foreach (var o in outputs) ctx.Out.WriteLine(string.Join(" ", o.Select(v => v.ToString())));
+            }
+            return CliApp.ExitOk;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,164 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using TracrInjection.Compiler;
+using TracrInjection.Compiler.Assembly;
+using TracrInjection.Models.CompiledRuntime;
+using TracrInjection.Rasp.Library;
+using TracrInjection.Rasp.Values;
+
+namespace TracrInjection.Cli;
+
+/// <summary>A compiled model and where it came from.</summary>
+public sealed record LoadedModel(CompiledModel Model, string Source, string? ProgramId, double CompileSeconds);
+
+/// <summary>The <c>--model DIR | --program ID</c> pair shared by run, trace and inspect.</summary>
+public sealed class ModelSource
+{
+    public Option<string> Model { get; } = new("--model", "-m")
+    {
+        Description = "A compiled-model folder written by 'compile' (model.safetensors + config.json).",
+        HelpName = "DIR",
+    };
+
+    public Option<string> Program { get; } = new("--program", "-p")
+    {
+        Description = "A registered program id (see 'programs'), compiled now with its registered settings.",
+        HelpName = "ID",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Model);
+        command.Options.Add(Program);
+    }
+
+    public LoadedModel Resolve(ParseResult parse)
+    {
+        string? dir = parse.GetValue(Model);
+        string? id = parse.GetValue(Program);
+        if (dir is not null && id is not null) throw new CliException("give either --model or --program, not both");
+        if (dir is null && id is null) throw new CliException("give --model DIR or --program ID");
+        if (dir is not null)
+        {
+            var model = CompiledModelStore.Load(dir);
+            var meta = CompiledModelStore.ReadMetadata(dir);
+            return new LoadedModel(model, $"model folder '{dir}'", meta.GetValueOrDefault("program"), 0);
+        }
+        var spec = Compile.Spec(id!);
+        return Compile.Run(spec, Compile.DefaultOptions(spec));
+    }
+}
+
+/// <summary>Compiling registered programs with their settings, plus command-line overrides.</summary>
+public static class Compile
+{
+    public static ProgramSpec Spec(string id)
+    {
+        if (string.IsNullOrWhiteSpace(id)) throw new CliException("--program needs a program id (see 'programs')");
+        var spec = ProgramRegistry.Get(id); // KeyNotFoundException names close ids
+        return spec;
+    }
+
+    public static CompilerOptions DefaultOptions(ProgramSpec spec) => new()
+    {
+        Vocab = spec.Vocab,
+        MaxSeqLen = spec.MaxSeqLen,
+        Causal = spec.Causal,
+        MlpExactness = spec.MlpExactness,
+        CompilerBos = spec.CompilerBos,
+        CompilerPad = spec.CompilerPad,
+    };
+
+    public static LoadedModel Run(ProgramSpec spec, CompilerOptions options)
+    {
+        var sw = Stopwatch.StartNew();
+        CompiledModel model;
+        try
+        {
+            model = RaspCompiler.Compile(spec.Build(), options);
+        }
+        catch (CompilationException e)
+        {
+            throw new CliException($"cannot compile program '{spec.Id}': {CliApp.OneLine(e.Message)}");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The program's own functions raised (e.g. a Python TypeError on a vocabulary of the wrong type).
+            string kind = e.GetType().Name is var n && n.StartsWith("Py", StringComparison.Ordinal) ? n[2..] : n;
+            throw new CliException($"cannot compile program '{spec.Id}' with these settings: {kind}: {CliApp.OneLine(e.Message)}");
+        }
+        return new LoadedModel(model, $"program '{spec.Id}'", spec.Id, sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Parses <c>--vocab a,b,c</c>: with a registered vocabulary of strings the items stay strings (kept verbatim,
+    /// spaces included); otherwise each item (trimmed) is read as a Python literal (int, float, True/False, else str).
+    /// </summary>
+    public static IReadOnlyList<Value> ParseVocab(string text, ProgramSpec spec)
+    {
+        bool strings = spec.Vocab.All(v => v.IsString);
+        var items = text.Split(',');
+        var values = new List<Value>();
+        var seen = new HashSet<Value>();
+        foreach (var raw in items)
+        {
+            string item = strings ? raw : raw.Trim();
+            if (item.Length == 0) throw new CliException($"--vocab '{text}' has an empty item");
+            var v = strings ? Value.Str(item) : Value.ParseLiteral(item);
+            if (!seen.Add(v)) throw new CliException($"--vocab lists {v.Repr()} twice");
+            values.Add(v);
+        }
+        return values;
+    }
+}
+
+/// <summary>Token sequences from <c>--input</c> or <c>--inputs FILE</c>.</summary>
+public static class Inputs
+{
+    /// <summary>Space-separated tokens (runs of spaces count as one separator).</summary>
+    public static Value[] Split(string line) =>
+        line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(Value.Str).ToArray();
+
+    /// <summary>One sequence per non-blank line of <paramref name="path"/>; the line numbers are kept for messages.</summary>
+    public static List<(int Line, Value[] Tokens)> ReadFile(string path)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new CliException($"inputs file '{path}' does not exist");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new CliException($"inputs file '{path}' does not exist");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot read inputs file '{path}': {e.Message}");
+        }
+        var result = new List<(int, Value[])>();
+        for (int i = 0; i < lines.Length; i++)
+            if (!string.IsNullOrWhiteSpace(lines[i])) result.Add((i + 1, Split(lines[i])));
+        if (result.Count == 0) throw new CliException($"inputs file '{path}' holds no sequences");
+        return result;
+    }
+
+    /// <summary>Encodes with the model's vocabulary; errors name the input (line) and the token.</summary>
+    public static int[] Encode(CompiledModel model, Value[] tokens, string? where)
+    {
+        try
+        {
+            return model.Encode(tokens);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(where is null ? e.Message : $"{where}: {e.Message}");
+        }
+    }
+
+    public static string Show(double seconds) => seconds.ToString(seconds < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " s";
+}
