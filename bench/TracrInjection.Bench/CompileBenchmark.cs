@@ -32,11 +32,7 @@ public static class CompileBenchmark
         Console.WriteLine($"{"program",-32} {"width",6} {"layers",6} {"first ms",10} {"best ms",10} {"tracr s",9} {"speed-up",10}");
         foreach (var spec in ProgramRegistry.All)
         {
-            var options = new CompilerOptions
-            {
-                Vocab = spec.Vocab, MaxSeqLen = spec.MaxSeqLen, Causal = spec.Causal, MlpExactness = spec.MlpExactness,
-                CompilerBos = spec.CompilerBos, CompilerPad = spec.CompilerPad,
-            };
+            var options = CompilerOptions.For(spec);
             double first = 0, best = double.MaxValue;
             int width = 0, layers = 0;
             for (int i = 0; i < repeats; i++)

@@ -16,11 +16,7 @@ public static class StageBenchmark
         string id = args.Length > 0 ? args[0] : "paper_count";
         int repeats = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 3;
         var spec = ProgramRegistry.Get(id);
-        var options = new CompilerOptions
-        {
-            Vocab = spec.Vocab, MaxSeqLen = spec.MaxSeqLen, Causal = spec.Causal, MlpExactness = spec.MlpExactness,
-            CompilerBos = spec.CompilerBos, CompilerPad = spec.CompilerPad,
-        };
+        var options = CompilerOptions.For(spec);
         var best = new Dictionary<string, double>();
         for (int i = 0; i < repeats; i++)
         {

@@ -60,15 +60,7 @@ public static class Compile
         return spec;
     }
 
-    public static CompilerOptions DefaultOptions(ProgramSpec spec) => new()
-    {
-        Vocab = spec.Vocab,
-        MaxSeqLen = spec.MaxSeqLen,
-        Causal = spec.Causal,
-        MlpExactness = spec.MlpExactness,
-        CompilerBos = spec.CompilerBos,
-        CompilerPad = spec.CompilerPad,
-    };
+    public static CompilerOptions DefaultOptions(ProgramSpec spec) => CompilerOptions.For(spec);
 
     public static LoadedModel Run(ProgramSpec spec, CompilerOptions options)
     {

@@ -21,4 +21,16 @@ public sealed record CompilerOptions
     public int? CompressedWidth { get; init; }
     /// <summary>Seed of the random compression matrix.</summary>
     public int CompressionSeed { get; init; } = 0;
+
+    /// <summary>The settings a registered program is meant to be compiled with.</summary>
+    public static CompilerOptions For(Rasp.Library.ProgramSpec spec, bool fixTracrBugs = false) => new()
+    {
+        Vocab = spec.Vocab,
+        MaxSeqLen = spec.MaxSeqLen,
+        Causal = spec.Causal,
+        MlpExactness = spec.MlpExactness,
+        CompilerBos = spec.CompilerBos,
+        CompilerPad = spec.CompilerPad,
+        FixTracrBugs = fixTracrBugs,
+    };
 }

@@ -40,11 +40,7 @@ public class CompiledEqualsRaspTests
     {
         var spec = ProgramRegistry.Get(id);
         var program = spec.Build();
-        var model = RaspCompiler.Compile(program, new CompilerOptions
-        {
-            Vocab = spec.Vocab, MaxSeqLen = spec.MaxSeqLen, Causal = spec.Causal, MlpExactness = spec.MlpExactness,
-            CompilerBos = spec.CompilerBos, CompilerPad = spec.CompilerPad, FixTracrBugs = fix,
-        });
+        var model = RaspCompiler.Compile(program, CompilerOptions.For(spec, fixTracrBugs: fix));
         int maxLen = Math.Min(5, spec.MaxSeqLen);
         double total = Enumerable.Range(1, maxLen).Sum(l => Math.Pow(spec.Vocab.Count, l));
         void CheckOne(Value[] input)

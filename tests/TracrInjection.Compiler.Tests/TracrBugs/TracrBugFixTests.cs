@@ -181,11 +181,7 @@ public class TracrBugFixTests
     public void FixModeKeepsTracrsModelWhereTracrIsRight(string id)
     {
         var spec = ProgramRegistry.Get(id);
-        CompilerOptions O(bool fix) => new()
-        {
-            Vocab = spec.Vocab, MaxSeqLen = spec.MaxSeqLen, Causal = spec.Causal, MlpExactness = spec.MlpExactness,
-            CompilerBos = spec.CompilerBos, CompilerPad = spec.CompilerPad, FixTracrBugs = fix,
-        };
+        CompilerOptions O(bool fix) => CompilerOptions.For(spec, fix);
         var a = RaspCompiler.Compile(spec.Build(), O(false));
         var b = RaspCompiler.Compile(spec.Build(), O(true));
         Assert.Equal(a.ResidualLabels, b.ResidualLabels);
