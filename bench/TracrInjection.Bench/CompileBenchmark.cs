@@ -27,28 +27,38 @@ public static class CompileBenchmark
 
     public static int Run(string[] args)
     {
-        int repeats = args.Length > 0 && int.TryParse(args[0], out var r) ? r : 5;
-        Console.WriteLine($"Compile time, RASP → assembled weights (best of {repeats}; first run reported separately as it includes JIT)");
-        Console.WriteLine($"{"program",-32} {"width",6} {"layers",6} {"first ms",10} {"best ms",10} {"tracr s",9} {"speed-up",10}");
+        double budgetMs = args.Length > 0 && double.TryParse(args[0], out var b) ? b : 300;
+        Console.WriteLine($"Compile time, RASP → assembled weights: one cold run (includes JIT), then repeated runs for ≥ {budgetMs} ms");
+        Console.WriteLine($"{"program",-32} {"width",6} {"layers",6} {"cold ms",9} {"runs",6} {"mean ms",9} {"min ms",9} {"tracr s",9} {"speed-up",9}");
+        var speedups = new List<double>();
         foreach (var spec in ProgramRegistry.All)
         {
             var options = CompilerOptions.For(spec);
-            double first = 0, best = double.MaxValue;
-            int width = 0, layers = 0;
-            for (int i = 0; i < repeats; i++)
+            var sw = Stopwatch.StartNew();
+            var model = RaspCompiler.Compile(spec.Build(), options);
+            double cold = sw.Elapsed.TotalMilliseconds;
+            int runs = 0;
+            double min = double.MaxValue;
+            var total = Stopwatch.StartNew();
+            while (runs < 3 || total.Elapsed.TotalMilliseconds < budgetMs)
             {
-                var sw = Stopwatch.StartNew();
-                var model = RaspCompiler.Compile(spec.Build(), options);
-                sw.Stop();
-                width = model.ResidualWidth;
-                layers = model.Config.NumLayers;
-                if (i == 0) first = sw.Elapsed.TotalMilliseconds;
-                best = Math.Min(best, sw.Elapsed.TotalMilliseconds);
+                sw.Restart();
+                RaspCompiler.Compile(spec.Build(), options);
+                min = Math.Min(min, sw.Elapsed.TotalMilliseconds);
+                runs++;
             }
-            string tracr = TracrSeconds.TryGetValue(spec.Id, out var t) ? t.ToString("0.###") : "";
-            string speedup = TracrSeconds.TryGetValue(spec.Id, out var t2) ? $"{t2 * 1000 / best:0}x" : "";
-            Console.WriteLine($"{spec.Id,-32} {width,6} {layers,6} {first,10:0.0} {best,10:0.0} {tracr,9} {speedup,10}");
+            double mean = total.Elapsed.TotalMilliseconds / runs;
+            string tracr = "", speedup = "";
+            if (TracrSeconds.TryGetValue(spec.Id, out var t))
+            {
+                tracr = t.ToString("0.###");
+                speedups.Add(t * 1000 / mean);
+                speedup = $"{t * 1000 / mean:0}x";
+            }
+            Console.WriteLine($"{spec.Id,-32} {model.ResidualWidth,6} {model.Config.NumLayers,6} {cold,9:0.00} {runs,6} {mean,9:0.000} {min,9:0.000} {tracr,9} {speedup,9}");
         }
+        if (speedups.Count > 0)
+            Console.WriteLine($"speed-up over tracr (mean time): min {speedups.Min():0}x, median {speedups.Order().ElementAt(speedups.Count / 2):0}x, max {speedups.Max():0}x over {speedups.Count} programs");
         return 0;
     }
 }

@@ -43,8 +43,8 @@ public static class StageBenchmark
             Lap("assembly");
         }
         Console.WriteLine($"{id}: best of {repeats} per stage");
-        foreach (var (k, v) in best) Console.WriteLine($"  {k,-22} {v,9:0.0} ms");
-        Console.WriteLine($"  {"total",-22} {best.Values.Sum(),9:0.0} ms");
+        foreach (var (k, v) in best) Console.WriteLine($"  {k,-22} {v * 1000,10:0.0} µs");
+        Console.WriteLine($"  {"total",-22} {best.Values.Sum() * 1000,10:0.0} µs");
         return 0;
     }
 }

@@ -14,16 +14,20 @@ public sealed class VectorSpace
     /// <summary>Builds a space from directions in any order; duplicates are merged (first kept).</summary>
     public VectorSpace(IEnumerable<BasisDirection> directions)
     {
-        var distinct = new List<BasisDirection>();
-        var seen = new HashSet<BasisDirection>();
-        foreach (var d in directions) if (seen.Add(d)) distinct.Add(d);
+        int capacity = directions is IReadOnlyCollection<BasisDirection> c ? c.Count : 0;
+        var index = new Dictionary<BasisDirection, int>(capacity);
+        var distinct = new List<BasisDirection>(capacity);
+        foreach (var d in directions) if (index.TryAdd(d, distinct.Count)) distinct.Add(d);
         var arr = distinct.ToArray();
         // Most spaces are built from already-sorted parts; one pass detects that and saves the n log n sort
         // (the paper's programs have hidden spaces of tens of thousands of tuple-valued directions).
-        if (!IsSorted(arr)) MergeSort(arr);
+        if (!IsSorted(arr))
+        {
+            MergeSort(arr);
+            for (int i = 0; i < arr.Length; i++) index[arr[i]] = i;
+        }
         _basis = arr;
-        _index = new Dictionary<BasisDirection, int>(arr.Length);
-        for (int i = 0; i < arr.Length; i++) _index[arr[i]] = i;
+        _index = index;
     }
 
     public IReadOnlyList<BasisDirection> Basis => _basis;
@@ -38,7 +42,13 @@ public sealed class VectorSpace
     public static VectorSpace FromValues(string name, IEnumerable<Rasp.Values.Value> values) => new(values.Select(v => new BasisDirection(name, v)));
 
     /// <summary>Sorted union (tracr's <c>join_vector_spaces</c>).</summary>
-    public static VectorSpace Join(params VectorSpace[] spaces) => new(spaces.SelectMany(s => s._basis));
+    public static VectorSpace Join(params VectorSpace[] spaces)
+    {
+        if (spaces.Length == 1) return spaces[0];
+        var all = new List<BasisDirection>(spaces.Sum(s => s.Count));
+        foreach (var s in spaces) all.AddRange(s._basis);
+        return new VectorSpace(all);
+    }
 
     /// <summary>tracr's <c>direct_sum</c>: like join but overlapping bases are an error.</summary>
     public static VectorSpace DirectSum(params VectorSpace[] spaces)
