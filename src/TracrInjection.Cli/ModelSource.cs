@@ -108,9 +108,35 @@ public static class Compile
 /// <summary>Token sequences from <c>--input</c> or <c>--inputs FILE</c>.</summary>
 public static class Inputs
 {
-    /// <summary>Space-separated tokens (runs of spaces count as one separator).</summary>
-    public static Value[] Split(string line) =>
-        line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(Value.Str).ToArray();
+    /// <summary>
+    /// Space-separated tokens (runs of spaces count as one separator), or a JSON array of tokens when the text starts
+    /// with <c>[</c>, which is how a token that is itself a space (the paper's sum vocabulary has <c>' '</c>) is given.
+    /// </summary>
+    public static Value[] Split(string line)
+    {
+        var trimmed = line.TrimStart();
+        if (!trimmed.StartsWith('[')) return line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(Value.Str).ToArray();
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(trimmed);
+            return doc.RootElement.EnumerateArray().Select(e => e.ValueKind switch
+            {
+                System.Text.Json.JsonValueKind.String => Value.Str(e.GetString()!),
+                System.Text.Json.JsonValueKind.Number => Value.Str(e.GetRawText()),
+                System.Text.Json.JsonValueKind.True => Value.Str("True"),
+                System.Text.Json.JsonValueKind.False => Value.Str("False"),
+                _ => throw new CliException($"input token {e.GetRawText()} must be a JSON string or number"),
+            }).ToArray();
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new CliException($"input starts with '[' but is not a JSON array of tokens: {e.Message}");
+        }
+        catch (InvalidOperationException)
+        {
+            throw new CliException("input starts with '[' but is not a JSON array of tokens");
+        }
+    }
 
     /// <summary>One sequence per non-blank line of <paramref name="path"/>; the line numbers are kept for messages.</summary>
     public static List<(int Line, Value[] Tokens)> ReadFile(string path)
