@@ -45,9 +45,17 @@ public sealed class VectorSpace
     public static VectorSpace Join(params VectorSpace[] spaces)
     {
         if (spaces.Length == 1) return spaces[0];
+        // Concatenating the parts in the order of their first directions is already sorted whenever the parts do
+        // not interleave (the usual case: one part per node label), which the constructor detects in one pass.
+        var ordered = spaces.Where(s => s.Count > 0).ToList();
+        ordered.Sort((a, b) => a._basis[0].CompareTo(b._basis[0]));
         var all = new List<BasisDirection>(spaces.Sum(s => s.Count));
-        foreach (var s in spaces) all.AddRange(s._basis);
-        return new VectorSpace(all);
+        foreach (var s in ordered) all.AddRange(s._basis);
+        var joined = new VectorSpace(all);
+        if (joined.Count == all.Count) return joined;
+        // Shared directions: the representative kept must be the first in the caller's order (1 vs 1.0 vs True
+        // display differently), so rebuild in that order.
+        return new VectorSpace(spaces.SelectMany(s => s._basis));
     }
 
     /// <summary>tracr's <c>direct_sum</c>: like join but overlapping bases are an error.</summary>

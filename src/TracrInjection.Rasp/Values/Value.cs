@@ -23,6 +23,7 @@ public sealed class Value : IEquatable<Value>
     private readonly double _float;
     private readonly string? _str;
     private readonly Value[]? _items;
+    private int? _tupleHash;
 
     private Value(ValueKind kind, long i, double f, string? s, Value[]? items)
     {
@@ -101,9 +102,16 @@ public sealed class Value : IEquatable<Value>
         {
             ValueKind.None => true,
             ValueKind.Str => string.Equals(_str, other._str, StringComparison.Ordinal),
-            ValueKind.Tuple => _items!.Length == other._items!.Length && _items.Zip(other._items).All(p => p.First.Equals(p.Second)),
+            ValueKind.Tuple => TupleEquals(_items!, other._items!),
             _ => false,
         };
+    }
+
+    private static bool TupleEquals(Value[] a, Value[] b)
+    {
+        if (a.Length != b.Length) return false;
+        for (int i = 0; i < a.Length; i++) if (!a[i].Equals(b[i])) return false;
+        return true;
     }
 
     public override bool Equals(object? obj) => obj is Value v && Equals(v);
@@ -121,9 +129,12 @@ public sealed class Value : IEquatable<Value>
                 return _float.GetHashCode();
             case ValueKind.Str: return StringComparer.Ordinal.GetHashCode(_str!);
             default:
+                // Tuples key the hidden units of two-input MLPs (tens of thousands in the paper's programs).
+                if (_tupleHash is { } cached) return cached;
                 var h = new HashCode();
                 foreach (var it in _items!) h.Add(it);
-                return h.ToHashCode();
+                _tupleHash = h.ToHashCode();
+                return _tupleHash.Value;
         }
     }
 
