@@ -7,35 +7,53 @@ namespace TracrInjection.Compiler.Craft;
 public sealed class VectorSpace
 {
     private readonly BasisDirection[] _basis;
-    private readonly Dictionary<BasisDirection, int> _index;
+    private Dictionary<BasisDirection, int>? _index;
 
     public static readonly VectorSpace Empty = new([]);
 
     /// <summary>Builds a space from directions in any order; duplicates are merged (first kept).</summary>
     public VectorSpace(IEnumerable<BasisDirection> directions)
     {
-        int capacity = directions is IReadOnlyCollection<BasisDirection> c ? c.Count : 0;
-        var index = new Dictionary<BasisDirection, int>(capacity);
-        var distinct = new List<BasisDirection>(capacity);
-        foreach (var d in directions) if (index.TryAdd(d, distinct.Count)) distinct.Add(d);
-        var arr = distinct.ToArray();
-        // Most spaces are built from already-sorted parts; one pass detects that and saves the n log n sort
-        // (the paper's programs have hidden spaces of tens of thousands of tuple-valued directions).
-        if (!IsSorted(arr))
+        var arr = directions.ToArray();
+        // Most spaces are built from already-sorted, distinct parts; a strictly increasing sequence has no
+        // duplicates, so one pass of comparisons replaces both de-duplication and sorting (the paper's programs
+        // have hidden spaces of tens of thousands of tuple-valued directions).
+        if (IsSorted(arr))
         {
-            MergeSort(arr);
-            for (int i = 0; i < arr.Length; i++) index[arr[i]] = i;
+            _basis = arr;
+            return;
         }
+        var index = new Dictionary<BasisDirection, int>(arr.Length);
+        var distinct = new List<BasisDirection>(arr.Length);
+        foreach (var d in arr) if (index.TryAdd(d, distinct.Count)) distinct.Add(d);
+        arr = distinct.ToArray();
+        MergeSort(arr);
+        for (int i = 0; i < arr.Length; i++) index[arr[i]] = i;
         _basis = arr;
         _index = index;
+    }
+
+    /// <summary>Direction → position, built on first use.</summary>
+    private Dictionary<BasisDirection, int> Index
+    {
+        get
+        {
+            if (_index is null)
+            {
+                var index = new Dictionary<BasisDirection, int>(_basis.Length);
+                for (int i = 0; i < _basis.Length; i++) index[_basis[i]] = i;
+                _index = index;
+            }
+            return _index;
+        }
     }
 
     public IReadOnlyList<BasisDirection> Basis => _basis;
     public int Count => _basis.Length;
     public BasisDirection this[int i] => _basis[i];
 
-    public bool Contains(BasisDirection d) => _index.ContainsKey(d);
-    public int IndexOf(BasisDirection d) => _index.TryGetValue(d, out var i) ? i : -1;
+    public bool Contains(BasisDirection d) => Index.ContainsKey(d);
+    public int IndexOf(BasisDirection d) => Index.TryGetValue(d, out var i) ? i : -1;
     public bool IsSubspaceOf(VectorSpace other) => _basis.All(other.Contains);
 
     public static VectorSpace FromNames(params string[] names) => new(names.Select(n => new BasisDirection(n)));
