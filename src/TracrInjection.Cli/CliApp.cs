@@ -7,7 +7,11 @@ using TracrInjection.Models.CompiledRuntime;
 namespace TracrInjection.Cli;
 
 /// <summary>A user error: printed as one <c>error: ...</c> line on stderr, exit code 2.</summary>
-public sealed class CliException(string message) : Exception(message);
+public sealed class CliException(string message) : Exception(message)
+{
+    /// <summary>Lines printed on stderr after the <c>error:</c> line (e.g. a source line and a caret).</summary>
+    public string? Detail { get; init; }
+}
 
 /// <summary>Where a command writes: plain text/JSON to <see cref="Out"/>, tables through <see cref="Console"/>.</summary>
 public sealed class CliContext
@@ -48,6 +52,7 @@ public static class CliApp
         root.Subcommands.Add(RunCommand.Create(ctx));
         root.Subcommands.Add(TraceCommand.Create(ctx));
         root.Subcommands.Add(InspectCommand.Create(ctx));
+        root.Subcommands.Add(ReplCommand.Create(ctx));
 
         ParseResult parse;
         try
@@ -103,6 +108,7 @@ public static class CliApp
             _ => ($"internal error ({ex.GetType().Name}): {ex.Message}", ExitInternal),
         };
         ctx.Err.WriteLine("error: " + OneLine(message));
+        if (ex is CliException { Detail: { Length: > 0 } detail }) ctx.Err.WriteLine(detail);
         return code;
     }
 

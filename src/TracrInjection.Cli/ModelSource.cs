@@ -5,6 +5,7 @@ using TracrInjection.Compiler;
 using TracrInjection.Compiler.Assembly;
 using TracrInjection.Models.CompiledRuntime;
 using TracrInjection.Rasp.Library;
+using TracrInjection.Rasp.Text;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Cli;
@@ -12,7 +13,10 @@ namespace TracrInjection.Cli;
 /// <summary>A compiled model and where it came from.</summary>
 public sealed record LoadedModel(CompiledModel Model, string Source, string? ProgramId, double CompileSeconds);
 
-/// <summary>The <c>--model DIR | --program ID</c> pair shared by run, trace and inspect.</summary>
+/// <summary>
+/// The <c>--model DIR | --program ID|FILE.rasp</c> pair shared by run, trace and inspect, with <c>--vocab</c>,
+/// <c>--max-seq-len</c> and <c>--causal</c> overriding a program's registered or header settings.
+/// </summary>
 public sealed class ModelSource
 {
     public Option<string> Model { get; } = new("--model", "-m")
@@ -23,14 +27,28 @@ public sealed class ModelSource
 
     public Option<string> Program { get; } = new("--program", "-p")
     {
-        Description = "A registered program id (see 'programs'), compiled now with its registered settings.",
-        HelpName = "ID",
+        Description = "A registered program id (see 'programs') or a RASP file (.rasp, see docs/rasp-language.md), compiled now " +
+                      "with its registered or header settings.",
+        HelpName = "ID|FILE.rasp",
     };
+
+    public Option<string> Vocab { get; } = new("--vocab")
+    {
+        Description = "With --program: comma-separated vocabulary overriding the registered/header one.",
+        HelpName = "a,b,c",
+    };
+
+    public Option<int?> MaxSeqLen { get; } = new("--max-seq-len") { Description = "With --program: maximum sequence length N.", HelpName = "N" };
+
+    public Option<bool?> Causal { get; } = new("--causal") { Description = "With --program: compile with a causal mask (--causal or --causal false)." };
 
     public void AddTo(Command command)
     {
         command.Options.Add(Model);
         command.Options.Add(Program);
+        command.Options.Add(Vocab);
+        command.Options.Add(MaxSeqLen);
+        command.Options.Add(Causal);
     }
 
     public LoadedModel Resolve(ParseResult parse)
@@ -38,15 +56,25 @@ public sealed class ModelSource
         string? dir = parse.GetValue(Model);
         string? id = parse.GetValue(Program);
         if (dir is not null && id is not null) throw new CliException("give either --model or --program, not both");
-        if (dir is null && id is null) throw new CliException("give --model DIR or --program ID");
+        if (dir is null && id is null) throw new CliException("give --model DIR or --program ID|FILE.rasp");
         if (dir is not null)
         {
+            if (parse.GetValue(Vocab) is not null || parse.GetValue(MaxSeqLen) is not null || parse.GetValue(Causal) is not null)
+                throw new CliException("--vocab, --max-seq-len and --causal apply to --program, not to a compiled --model");
             var model = CompiledModelStore.Load(dir);
             var meta = CompiledModelStore.ReadMetadata(dir);
             return new LoadedModel(model, $"model folder '{dir}'", meta.GetValueOrDefault("program"), 0);
         }
         var spec = Compile.Spec(id!);
-        return Compile.Run(spec, Compile.DefaultOptions(spec));
+        var options = Compile.DefaultOptions(spec);
+        if (parse.GetValue(Vocab) is { } v) options = options with { Vocab = Compile.ParseVocab(v, spec) };
+        if (parse.GetValue(MaxSeqLen) is int n)
+        {
+            if (n < 1) throw new CliException($"--max-seq-len must be at least 1 (got {n})");
+            options = options with { MaxSeqLen = n };
+        }
+        if (parse.GetValue(Causal) is bool c) options = options with { Causal = c };
+        return Compile.Run(spec, options);
     }
 }
 
@@ -55,15 +83,46 @@ public static class Compile
 {
     public static ProgramSpec Spec(string id)
     {
-        if (string.IsNullOrWhiteSpace(id)) throw new CliException("--program needs a program id (see 'programs')");
+        if (string.IsNullOrWhiteSpace(id)) throw new CliException("--program needs a program id (see 'programs') or a .rasp file");
+        if (IsRaspFile(id)) return RaspFile(id);
         var spec = ProgramRegistry.Get(id); // KeyNotFoundException names close ids
         return spec;
+    }
+
+    /// <summary>A path ending in .rasp, or an existing file that is not a registered id.</summary>
+    public static bool IsRaspFile(string id) =>
+        id.EndsWith(".rasp", StringComparison.OrdinalIgnoreCase) || (!ProgramRegistry.TryGet(id, out _) && File.Exists(id));
+
+    /// <summary>
+    /// A RASP file as a program spec (settings from its header). Errors in the file become one
+    /// <c>error: file:line:col: message</c> line, followed on stderr by the source line and a caret.
+    /// </summary>
+    public static ProgramSpec RaspFile(string path)
+    {
+        if (Directory.Exists(path)) throw new CliException($"program file '{path}' is a folder");
+        if (!File.Exists(path)) throw new CliException($"program file '{path}' does not exist");
+        try
+        {
+            return RaspProgramText.ParseFile(path).ToProgramSpec();
+        }
+        catch (RaspProgramException e)
+        {
+            throw new CliException(e.Message) { Detail = string.Join("\n", e.Formatted.Split('\n').Skip(1)) };
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(e.Message);
+        }
     }
 
     public static CompilerOptions DefaultOptions(ProgramSpec spec) => CompilerOptions.For(spec);
 
     public static LoadedModel Run(ProgramSpec spec, CompilerOptions options)
     {
+        if (options.Vocab.Count == 0)
+            throw new CliException($"program '{spec.Source}' has no vocabulary: add '# vocab: a, b, c' to its header or give --vocab");
+        if (options.MaxSeqLen < 1)
+            throw new CliException($"program '{spec.Source}' has no max_seq_len: add '# max_seq_len: N' to its header or give --max-seq-len");
         var sw = Stopwatch.StartNew();
         CompiledModel model;
         try
@@ -89,7 +148,8 @@ public static class Compile
     /// </summary>
     public static IReadOnlyList<Value> ParseVocab(string text, ProgramSpec spec)
     {
-        bool strings = spec.Vocab.All(v => v.IsString);
+        // A .rasp file without a header vocabulary has none: its items are then read as literals too.
+        bool strings = spec.Vocab.Count > 0 && spec.Vocab.All(v => v.IsString);
         var items = text.Split(',');
         var values = new List<Value>();
         var seen = new HashSet<Value>();

@@ -10,7 +10,12 @@ public static class CompileCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var program = new Option<string>("--program", "-p") { Description = "Registered program id (see 'programs').", Required = true, HelpName = "ID" };
+        var program = new Option<string>("--program", "-p")
+        {
+            Description = "Registered program id (see 'programs') or a RASP file (.rasp; its header sets vocab, max_seq_len, causal...).",
+            Required = true,
+            HelpName = "ID|FILE.rasp",
+        };
         var vocab = new Option<string>("--vocab")
         {
             Description = "Comma-separated vocabulary. Items are strings when the program's registered vocabulary is all strings, " +
@@ -32,7 +37,7 @@ public static class CompileCommand
         var fix = new Option<bool>("--fix-tracr-bugs") { Description = "Repair the places where tracr's construction disagrees with RASP (spec §11)." };
         var output = new Option<string>("--out", "-o") { Description = "Output folder (written atomically; an earlier model folder there is replaced).", Required = true, HelpName = "DIR" };
 
-        var cmd = new Command("compile", "Compile a registered RASP program into a model folder (model.safetensors + config.json).")
+        var cmd = new Command("compile", "Compile a registered RASP program or a .rasp file into a model folder (model.safetensors + config.json).")
         {
             program, vocab, maxSeqLen, bos, pad, causal, exactness, compress, seed, fix, output,
         };
