@@ -35,24 +35,30 @@ public static class CliApp
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        // Progress bars need the real terminal; in-process callers (tests) get a plain, non-interactive console.
+        var console = ReferenceEquals(stdout, System.Console.Out) && !System.Console.IsOutputRedirected
+            ? AnsiConsole.Console
+            : AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(stdout),
         });
-        console.Profile.Width = TerminalWidth(stdout);
+        if (!ReferenceEquals(console, AnsiConsole.Console)) console.Profile.Width = TerminalWidth(stdout);
         var ctx = new CliContext { Out = stdout, Err = stderr, Console = console };
 
         var root = new RootCommand("tracr-inject: compile RASP programs into transformer weights (a C# port of DeepMind's tracr), " +
-                                   "run and trace the compiled models.");
+                                   "run and trace the compiled models, and inject them into GPT-2-family language models.");
         root.Subcommands.Add(ProgramsCommand.Create(ctx));
         root.Subcommands.Add(CompileCommand.Create(ctx));
         root.Subcommands.Add(RunCommand.Create(ctx));
         root.Subcommands.Add(TraceCommand.Create(ctx));
         root.Subcommands.Add(InspectCommand.Create(ctx));
         root.Subcommands.Add(ReplCommand.Create(ctx));
+        foreach (var c in LanguageModel.LanguageModelCommands.Create(new LanguageModel.LanguageModelIO(ctx.Out, ctx.Err, ctx.Console)))
+            root.Subcommands.Add(c);
+        foreach (var c in Injection.InjectionCommands.Create(ctx)) root.Subcommands.Add(c);
 
         ParseResult parse;
         try

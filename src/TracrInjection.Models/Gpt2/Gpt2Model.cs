@@ -40,6 +40,14 @@ public sealed record Gpt2ForwardOptions
     /// and for a long prompt the full unembedding costs more than the blocks.
     /// </summary>
     public bool LastPositionLogitsOnly { get; init; }
+
+    /// <summary>
+    /// Runs the unembedding (final hidden state × wteᵀ, the largest product of a small GPT-2) in
+    /// this type, e.g. BFloat16, and returns the logits in it; null keeps the model's type.
+    /// Training uses it for speed on CPUs with bf16 instructions; gradients still reach the
+    /// float32 weights through the casts.
+    /// </summary>
+    public ScalarType? UnembeddingType { get; init; }
 }
 
 /// <summary>
@@ -198,7 +206,7 @@ public sealed class Gpt2Model : nn.Module<Tensor, Tensor>
 
             var last = ln_f.forward(hidden);
             Tensor? logits = options.SkipLogits ? null
-                : F.linear(options.LastPositionLogitsOnly ? last.narrow(1, time - 1, 1) : last, wte.weight!);
+                : Unembed(options.LastPositionLogitsOnly ? last.narrow(1, time - 1, 1) : last, options.UnembeddingType);
 
             // States may alias each other (a hook returning its input); alias() gives each its own handle.
             var output = new Gpt2Output
@@ -219,6 +227,11 @@ public sealed class Gpt2Model : nn.Module<Tensor, Tensor>
             scope.Dispose();
         }
     }
+
+    Tensor Unembed(Tensor hidden, ScalarType? type) =>
+        type is { } t && t != hidden.dtype
+            ? F.linear(hidden.to_type(t), wte.weight!.to_type(t))
+            : F.linear(hidden, wte.weight!);
 
     static Tensor PositionIdsFor(Tensor? given, Tensor? mask, long batch, long time, int past, Device device)
     {

@@ -1,0 +1,20 @@
+namespace TracrInjection.Injection.Corpus;
+
+/// <summary>One document of the corpus: cleaned text and the source it came from.</summary>
+public sealed record CorpusDocument(string Source, string Text);
+
+/// <summary>A Debian package's text turned into cleaned documents.</summary>
+public interface ICorpusSource
+{
+    /// <summary>Short name used in the manifest, e.g. "fortunes".</summary>
+    string Name { get; }
+
+    /// <summary>The Debian packages that provide the files.</summary>
+    IReadOnlyList<string> DebianPackages { get; }
+
+    /// <summary>The files read, for the error message when a package is missing.</summary>
+    IReadOnlyList<string> RequiredPaths { get; }
+
+    /// <summary>Documents in a fixed order.</summary>
+    IEnumerable<CorpusDocument> Read();
+}

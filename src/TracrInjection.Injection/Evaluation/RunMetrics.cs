@@ -1,0 +1,57 @@
+using System.Text.Json;
+using TracrInjection.Injection.Training;
+
+namespace TracrInjection.Injection.Evaluation;
+
+public sealed record AblationEntry(string Name, bool On, string Description);
+
+public sealed record PerplexityMetrics(double Before, double After, long Tokens, int Windows, string Source);
+
+public sealed record DecodabilityMetrics(IReadOnlyList<int> HiddenStates, IReadOnlyList<int> TeacherLayers,
+    IReadOnlyDictionary<string, double?[]> Variables, double MeanAtLastLayer, double TeacherAccuracy, int Items, int Positions);
+
+public sealed record CausalMetrics(int Block, int SubspaceDimension, double NormScale, IReadOnlyList<double> Norms,
+    IReadOnlyList<double> ResultSubspace, IReadOnlyList<double> RandomSubspace, int Items);
+
+/// <summary>Everything <c>evaluate</c> measures on a run (metrics.json).</summary>
+public sealed record RunMetrics
+{
+    public required string Task { get; init; }
+    public required string Run { get; init; }
+    /// <summary>"injection" or "baseline".</summary>
+    public required string Method { get; init; }
+    public required string Preset { get; init; }
+    public required IReadOnlyList<AblationEntry> Ablations { get; init; }
+    public required long Steps { get; init; }
+    public double TrainingSeconds { get; init; }
+    public required string Model { get; init; }
+    public int ModelLayers { get; init; }
+    public int ModelWidth { get; init; }
+    public int TeacherLayers { get; init; }
+    public int TeacherWidth { get; init; }
+    public string? Alignment { get; init; }
+    /// <summary>Exact-match accuracy per split: in_distribution first, then the OOD splits.</summary>
+    public required IReadOnlyDictionary<string, double> Accuracy { get; init; }
+    public required IReadOnlyDictionary<string, AccuracyResult> AccuracyDetails { get; init; }
+    /// <summary>count: in-distribution accuracy by number of answer digits (paper.md §7 asks for both).</summary>
+    public IReadOnlyDictionary<string, double>? AccuracyByAnswerDigits { get; init; }
+    public PerplexityMetrics? Perplexity { get; init; }
+    public DecodabilityMetrics? Decodability { get; init; }
+    public CausalMetrics? Causal { get; init; }
+    public IReadOnlyDictionary<string, double>? FinalLosses { get; init; }
+    public double EvaluationSeconds { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, InjectionOptions.Json);
+
+    public static RunMetrics FromJson(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunMetrics>(json, InjectionOptions.Json) ?? throw new InvalidDataException($"'{source}' is empty");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"'{source}' is not a metrics file: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text.Json;
+using TorchSharp;
+using TorchSharp.Modules;
+using TracrInjection.Injection.Training;
+using TracrInjection.Models;
+using TracrInjection.Models.Checkpoints;
+using TracrInjection.Models.Gpt2;
+using TracrInjection.Models.Tokenization;
+using static TorchSharp.torch;
+
+namespace TracrInjection.Injection.Runs;
+
+/// <summary>Trainer state stored with each checkpoint.</summary>
+public sealed record TrainerState
+{
+    /// <summary>Steps completed.</summary>
+    public long Step { get; init; }
+    /// <summary>torch's global CPU generator state (dropout), base64.</summary>
+    public string? RngState { get; init; }
+    public double TrainingSeconds { get; init; }
+    public bool Finished { get; init; }
+}
+
+/// <summary>
+/// Checkpoints of an injection run: each is written whole into a hidden temporary folder and renamed into place,
+/// then <c>checkpoints/latest</c> is rewritten to name it, so a run killed at any moment keeps its previous
+/// checkpoint usable.
+/// </summary>
+public static class InjectionCheckpoint
+{
+    public const string Folder = "checkpoints";
+    public const string LatestFile = "latest";
+    public const string ModelFolder = "model";
+    public const string AdapterFile = "adapter.safetensors";
+    public const string OptimizerFile = "optimizer.safetensors";
+    public const string StateFile = "trainer_state.json";
+
+    public static string FolderName(long step) => "step-" + step.ToString("D8", CultureInfo.InvariantCulture);
+
+    public static string Save(string runRoot, Gpt2Model model, Linear adapter, GroupedAdamW optimizer, TrainerState state,
+        Gpt2Tokenizer tokenizer, int keep)
+    {
+        string root = Path.Combine(runRoot, Folder);
+        Directory.CreateDirectory(root);
+        string name = FolderName(state.Step);
+        string final = Path.Combine(root, name);
+        string temp = Path.Combine(root, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Directory.CreateDirectory(temp);
+            Gpt2Checkpoint.Save(model, Path.Combine(temp, ModelFolder), SafeTensorsDType.F32, tokenizer);
+            SaveAdapter(adapter, Path.Combine(temp, AdapterFile));
+            optimizer.Save(Path.Combine(temp, OptimizerFile));
+            AtomicFile.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, InjectionOptions.Json));
+            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+            Directory.Move(temp, final);
+        }
+        catch
+        {
+            try { if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true); } catch (IOException) { }
+            throw;
+        }
+        AtomicFile.WriteAllText(Path.Combine(root, LatestFile), name + "\n");
+        Prune(root, name, keep);
+        return final;
+    }
+
+    public static void SaveAdapter(Linear adapter, string path) =>
+        SafeTensorsWriter.Save(path, new Dictionary<string, Tensor> { ["weight"] = adapter.weight!, ["bias"] = adapter.bias! }, SafeTensorsDType.F32);
+
+    public static void LoadAdapter(Linear adapter, string path)
+    {
+        using var reader = SafeTensorsReader.Open(path);
+        using var _ = no_grad();
+        foreach (var (key, target) in new[] { ("weight", adapter.weight!), ("bias", adapter.bias!) })
+        {
+            if (!reader.Contains(key)) throw new InvalidDataException($"'{path}' lacks tensor '{key}'");
+            using var source = reader.ReadTensor(key);
+            if (!source.shape.SequenceEqual(target.shape))
+                throw new InvalidDataException($"'{path}': '{key}' is [{string.Join(", ", source.shape)}], the adapter's is [{string.Join(", ", target.shape)}]");
+            target.copy_(source.to_type(target.dtype));
+        }
+    }
+
+    public static TrainerState LoadState(string checkpoint)
+    {
+        string path = Path.Combine(checkpoint, StateFile);
+        return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path), InjectionOptions.Json)
+               ?? throw new InvalidDataException($"'{path}' is empty");
+    }
+
+    private static void Prune(string root, string latest, int keep)
+    {
+        var old = Directory.GetDirectories(root, "step-*")
+            .Select(Path.GetFileName)
+            .Where(n => n is not null && n != latest)
+            .OrderByDescending(n => n, StringComparer.Ordinal)
+            .Skip(Math.Max(0, keep - 1));
+        foreach (var n in old)
+        {
+            try { Directory.Delete(Path.Combine(root, n!), recursive: true); } catch (IOException) { }
+        }
+        foreach (var stale in Directory.GetDirectories(root, ".step-*.tmp"))
+        {
+            try { Directory.Delete(stale, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>The newest complete checkpoint of a run, or null.</summary>
+    public static string? Latest(string runRoot)
+    {
+        string root = Path.Combine(runRoot, Folder);
+        string pointer = Path.Combine(root, LatestFile);
+        if (File.Exists(pointer))
+        {
+            string dir = Path.Combine(root, File.ReadAllText(pointer).Trim());
+            if (IsComplete(dir)) return dir;
+        }
+        if (!Directory.Exists(root)) return null;
+        return Directory.GetDirectories(root, "step-*")
+            .OrderByDescending(d => d, StringComparer.Ordinal)
+            .FirstOrDefault(IsComplete);
+    }
+
+    public static bool IsComplete(string dir) =>
+        File.Exists(Path.Combine(dir, StateFile)) && File.Exists(Path.Combine(dir, AdapterFile)) &&
+        File.Exists(Path.Combine(dir, OptimizerFile)) && File.Exists(Path.Combine(dir, ModelFolder, Gpt2Checkpoint.SafeTensorsFileName));
+
+    /// <summary>torch's global generator state as base64 (restored with <see cref="SetRngState"/>).</summary>
+    public static string GetRngState()
+    {
+        using var state = torch.random.get_rng_state();
+        return Convert.ToBase64String(state.bytes.ToArray());
+    }
+
+    public static void SetRngState(string base64)
+    {
+        var bytes = Convert.FromBase64String(base64);
+        using var state = torch.tensor(bytes, ScalarType.Byte);
+        torch.random.set_rng_state(state);
+    }
+}

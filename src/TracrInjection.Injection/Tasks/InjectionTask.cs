@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using TracrInjection.Compiler;
+using TracrInjection.Compiler.Assembly;
+using TracrInjection.Injection.Training;
+using TracrInjection.Injection.Translation;
+using TracrInjection.Models.Tokenization;
+using TracrInjection.Rasp.Expressions;
+using TracrInjection.Rasp.Library;
+using TracrInjection.Rasp.Values;
+
+namespace TracrInjection.Injection.Tasks;
+
+public enum InjectionTaskKind { Sum, Count, Dyck }
+
+/// <summary>
+/// One of the paper's three tasks: its data, its compiled teacher (the paper's RASP program and compile settings),
+/// its tokenizer variant and its token translator, each as the <see cref="InjectionFixes"/> in force choose.
+/// </summary>
+public sealed class InjectionTask
+{
+    /// <summary>The name of the in-distribution test split in metrics.</summary>
+    public const string InDistribution = "in_distribution";
+
+    public InjectionTaskKind Kind { get; }
+    /// <summary>Command-line name: sum, count, dyck.</summary>
+    public string Name { get; }
+    /// <summary>The paper's name: int-sum, count, dyck.</summary>
+    public string PaperName { get; }
+    /// <summary>Registry id of the teacher program (<see cref="ProgramRegistry"/>).</summary>
+    public string ProgramId { get; }
+    /// <summary>The paper's supervised max length in tokens (<c>utils/constants.py</c>): 15, 47, 37.</summary>
+    public int PaperMaxLength { get; }
+    /// <summary>The paper's OOD splits (<c>OOD_EVALS_BY_TASK</c>).</summary>
+    public IReadOnlyList<string> PaperOodSplits { get; }
+    public string Description { get; }
+
+    private InjectionTask(InjectionTaskKind kind, string name, string paperName, string programId, int paperMaxLength,
+        IReadOnlyList<string> ood, string description)
+    {
+        Kind = kind; Name = name; PaperName = paperName; ProgramId = programId; PaperMaxLength = paperMaxLength;
+        PaperOodSplits = ood; Description = description;
+    }
+
+    public static InjectionTask Sum { get; } = new(InjectionTaskKind.Sum, "sum", "int-sum", "paper_int_sum_3digit", 15,
+        ["length_ood", "cascading_overflow", "decimals"], "integer addition 'a + b =' with a, b in [0, 450)");
+
+    public static InjectionTask Count { get; } = new(InjectionTaskKind.Count, "count", "count", "paper_count", 47,
+        ["x_only", "replace_y", "length_ood"], "count the x in a sequence of 5–40 x/y");
+
+    public static InjectionTask Dyck { get; } = new(InjectionTaskKind.Dyck, "dyck", "dyck", "paper_shuffle_dyck3", 37,
+        ["almost_balanced", "ood_new_token", "length_ood"], "shuffle-Dyck-3 recognition of 5–30 brackets");
+
+    public static IReadOnlyList<InjectionTask> All { get; } = [Sum, Count, Dyck];
+
+    /// <summary>sum / int-sum, count, dyck (case-insensitive); <see cref="ArgumentException"/> otherwise.</summary>
+    public static InjectionTask Get(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "sum" or "int-sum" or "int_sum" => Sum,
+            "count" => Count,
+            "dyck" or "shuffle-dyck" or "shuffle_dyck" => Dyck,
+            _ => throw new ArgumentException($"unknown task '{name}': use sum, count or dyck"),
+        };
+    }
+
+    /// <summary>OOD splits evaluated under these fixes: the paper's, plus <c>length_ood_4digit</c> for sum with TrueLengthOod.</summary>
+    public IReadOnlyList<string> OodSplits(InjectionFixes fixes) =>
+        Kind == InjectionTaskKind.Sum && fixes.TrueLengthOod ? [.. PaperOodSplits, "length_ood_4digit"] : PaperOodSplits;
+
+    /// <summary>The paper's tokenizer per task (§2.8); count switches to split digits with <see cref="InjectionFixes.CountSplitDigits"/>.</summary>
+    public Gpt2TokenizerVariant TokenizerVariant(InjectionFixes fixes) => Kind switch
+    {
+        InjectionTaskKind.Sum => Gpt2TokenizerVariant.SplitDigits,
+        InjectionTaskKind.Dyck => Gpt2TokenizerVariant.SplitBrackets,
+        _ => fixes.CountSplitDigits ? Gpt2TokenizerVariant.SplitDigits : Gpt2TokenizerVariant.Standard,
+    };
+
+    /// <summary>The paper's translator table (§2.3), with <c>=</c>/<c>+</c> mapped for sum under <see cref="InjectionFixes.MapOperators"/>.</summary>
+    public TranslatorSpec Translator(InjectionFixes fixes) => Kind switch
+    {
+        InjectionTaskKind.Sum => fixes.MapOperators
+            ? new TranslatorSpec(TranslatorSpec.Digits, [new("+", "+"), new("=", "=")], " ")
+            : new TranslatorSpec(TranslatorSpec.Digits, [], "+"),
+        InjectionTaskKind.Count => new TranslatorSpec([.. TranslatorSpec.Digits, "x"], [new(":", "count"), new("x", "yes")], "no"),
+        _ => new TranslatorSpec(["(", ")", "[", "]", "{", "}"], [new(":", "compute")], " "),
+    };
+
+    /// <summary>Positions the teacher is compiled for: sum 16, count 120, dyck 40 (48 without truncation).</summary>
+    public int TeacherMaxSeqLen(InjectionFixes fixes) => Kind switch
+    {
+        InjectionTaskKind.Sum => 16,
+        InjectionTaskKind.Count => 120,
+        _ => fixes.NoTruncation ? 48 : 40,
+    };
+
+    /// <summary>Compile settings of the teacher: the registered program's, at <paramref name="maxSeqLen"/> positions.</summary>
+    public CompilerOptions TeacherOptions(int maxSeqLen, bool fixTracrBugs = false)
+    {
+        var spec = ProgramRegistry.Get(ProgramId);
+        return new CompilerOptions
+        {
+            Vocab = Kind == InjectionTaskKind.Count ? PaperPrograms.CountVocab(maxSeqLen) : spec.Vocab,
+            MaxSeqLen = maxSeqLen,
+            Causal = spec.Causal,
+            CompilerBos = spec.CompilerBos,
+            CompilerPad = spec.CompilerPad,
+            MlpExactness = spec.MlpExactness,
+            FixTracrBugs = fixTracrBugs,
+        };
+    }
+
+    /// <summary>The teacher program, built as a fresh Python process would (labels from 1).</summary>
+    public SOp BuildProgram(int maxSeqLen)
+    {
+        using (IdScope.Begin())
+        {
+            var lib = new Lib();
+            return Kind switch
+            {
+                InjectionTaskKind.Sum => PaperPrograms.IntSum(lib, maxDigits: 3, maxLength: maxSeqLen),
+                InjectionTaskKind.Count => PaperPrograms.Count(lib, maxDigits: 3, maxLength: maxSeqLen),
+                _ => PaperPrograms.ShuffleDyck(lib),
+            };
+        }
+    }
+
+    private static readonly ConcurrentDictionary<(InjectionTaskKind, int, bool), Lazy<CompiledModel>> TeacherCache = new();
+
+    /// <summary>The compiled teacher; compiled once per process and settings, then shared.</summary>
+    public CompiledModel Teacher(int maxSeqLen, bool fixTracrBugs = false) =>
+        TeacherCache.GetOrAdd((Kind, maxSeqLen, fixTracrBugs), key => new Lazy<CompiledModel>(
+            () => RaspCompiler.Compile(BuildProgram(key.Item2), TeacherOptions(key.Item2, key.Item3)))).Value;
+
+    /// <summary>The teacher's output variable (final_result).</summary>
+    public static ResidualVariable OutputVariable(CompiledModel teacher) =>
+        teacher.Variables.FirstOrDefault(v => v.Dims.SequenceEqual(teacher.OutputDims))
+        ?? throw new InvalidOperationException($"the teacher has no variable on its output dims ({teacher.OutputLabel})");
+
+    /// <summary>Builds the data of this task (deterministic for <see cref="TaskDataOptions.Seed"/>).</summary>
+    public TaskDataset BuildData(TaskDataOptions options, InjectionFixes fixes) => new(this, options, fixes);
+
+    /// <summary>The paper's pool size: every pair for sum, 2,000,000 for count, 1,000,000 for dyck.</summary>
+    public int PaperPoolSize => Kind switch
+    {
+        InjectionTaskKind.Sum => SumTask.MaxInt * SumTask.MaxInt,
+        InjectionTaskKind.Count => 2_000_000,
+        _ => 1_000_000,
+    };
+
+    /// <summary>The expected answer from the prompt alone, computed independently of the generators (for checks).</summary>
+    public static string Solve(InjectionTaskKind kind, string prompt)
+    {
+        switch (kind)
+        {
+            case InjectionTaskKind.Sum:
+            {
+                var parts = prompt.TrimEnd('=', ' ').Split(" + ");
+                if (parts[0].Contains('.'))
+                {
+                    decimal s = decimal.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) + decimal.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+                    return s.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+                }
+                return (long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture))
+                    .ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            case InjectionTaskKind.Count:
+            {
+                string seq = prompt[(prompt.IndexOf('?') + 1)..prompt.IndexOf('\n')];
+                return seq.Split(' ', StringSplitOptions.RemoveEmptyEntries).Count(s => s == "x").ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            default:
+            {
+                string term = prompt[(prompt.IndexOf('?') + 2)..prompt.IndexOf('\n')];
+                var stacks = new Dictionary<char, int>();
+                const string pairs = "()[]{}<>";
+                foreach (char c in term)
+                {
+                    int k = pairs.IndexOf(c);
+                    char key = pairs[k - k % 2];
+                    stacks[key] = stacks.GetValueOrDefault(key) + (k % 2 == 0 ? 1 : -1);
+                    if (stacks[key] < 0) return "no";
+                }
+                return stacks.Values.All(v => v == 0) ? "yes" : "no";
+            }
+        }
+    }
+}
+
+/// <summary>How much data to build and how to split it (paper values by default).</summary>
+public sealed record TaskDataOptions
+{
+    /// <summary>Seeds every generator and split (the paper's default seed is 42).</summary>
+    public long Seed { get; init; } = 42;
+    /// <summary>Items in the generated pool before the split; null = the paper's (all 202,500 pairs / 2,000,000 / 1,000,000). Ignored for sum.</summary>
+    public int? PoolSize { get; init; }
+    /// <summary>test = min(TestFraction × pool, MaxTestSize): 4,000 in the paper.</summary>
+    public int MaxTestSize { get; init; } = 4000;
+    public double TestFraction { get; init; } = 0.2;
+    /// <summary>Training items held out for validation (100 in the paper).</summary>
+    public int ValidationSize { get; init; } = 100;
+    /// <summary>Size of the OOD splits that are drawn at random (4,000 in the paper; cascading_overflow and x_only are fixed).</summary>
+    public int OodSize { get; init; } = 4000;
+}
