@@ -3,7 +3,7 @@ namespace TracrInjection.Rasp.Tests;
 /// <summary>
 /// Finds the golden conformance data (<c>shared/golden</c>) without hard-coded paths: walks up from the test
 /// assembly's directory and, at each level, looks for <c>shared/golden</c> there. The repository root's
-/// sibling <c>shared</c> folder (e.g. repo <c>/work/main</c>, data <c>/work/shared/golden</c>) is found one level
+/// sibling <c>shared</c> folder (the repository root's parent holds <c>shared/golden</c>) is found one level
 /// above the repository root; a <c>shared</c> folder inside the checkout is found first. The environment
 /// variable <c>TRACR_GOLDEN_DIR</c> overrides the search.
 /// </summary>
