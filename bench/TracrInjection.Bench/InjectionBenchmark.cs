@@ -12,7 +12,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace TracrInjection.Bench;
 
 /// <summary>
-/// <c>bench inject [--model DIR|default] [--tasks sum,count,dyck] [--steps N] [--batch N] [--kl-batch N] [--preset paper|improved]</c>:
+/// <c>bench inject [--model DIR|default] [--tasks sum,count,dyck] [--steps N] [--batch N] [--kl-batch N] [--preset paper|improved] [--freeze-embeddings]</c>:
 /// training throughput per task of (1) a tracr-injection step (answer CE + KL + algorithm loss through the adapter, teacher
 /// forward, translator, detach-and-roll), (2) the baseline step (answer CE + KL), (3) the same model's plain
 /// language-model step on the same supervised batch (next-token CE on every position, no KL, no teacher); with where an
@@ -28,6 +28,7 @@ public static class InjectionBenchmark
         int batch = int.Parse(Arg(args, "--batch") ?? "12", CultureInfo.InvariantCulture);
         int klBatch = int.Parse(Arg(args, "--kl-batch") ?? batch.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var preset = (Arg(args, "--preset") ?? "paper") == "improved" ? InjectionPreset.Improved : InjectionPreset.Paper;
+        bool freeze = args.Contains("--freeze-embeddings");
 
         string scratch = Path.Combine(Path.GetTempPath(), "tracr-inject-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(scratch);
@@ -46,7 +47,7 @@ public static class InjectionBenchmark
                 var o = InjectionOptions.ForPreset(preset, task.Name) with
                 {
                     Steps = steps + 1, BatchSize = batch, KlBatchSize = klBatch, CheckpointInterval = 0, ValidationInterval = 0,
-                    LmLearningRate = 1e-4, AdapterLearningRate = 1e-3, Data = new TaskDataOptions { PoolSize = 20_000 },
+                    LmLearningRate = 1e-4, AdapterLearningRate = 1e-3, Data = new TaskDataOptions { PoolSize = 20_000 }, TrainEmbeddings = !freeze,
                 };
                 foreach (bool baseline in new[] { false, true })
                 {

@@ -186,7 +186,7 @@ public static class ModelExport
         sb.AppendLine(F($"| initialisation | GPT-2's (N(0, 0.02), residual projections scaled by 1/√(2·n_layer)), seed {o.Seed} |"));
         sb.AppendLine(F($"| steps | {state.Step:N0} |"));
         foreach (var change in state.ScheduleChanges)
-            sb.AppendLine(F($"| schedule change | at step {change.AtStep:N0} the run was extended from {change.OldTotalSteps:N0} to {change.NewTotalSteps:N0} steps (`--resume --steps`): the cosine decay was recomputed for the new length, a warm restart |"));
+            sb.AppendLine(F($"| schedule change | at step {change.AtStep:N0} the end of the run moved from step {change.OldTotalSteps:N0} to {change.NewTotalSteps:N0} (`--resume --steps`); the cosine decay was recomputed for the new length |"));
         sb.AppendLine(F($"| tokens seen | {state.TokensSeen:N0} ({epochs:F2} epochs of train.txt) |"));
         sb.AppendLine(F($"| wall time | {TimeSpan.FromSeconds(state.ElapsedSeconds):h\\:mm\\:ss} on {Environment.ProcessorCount} CPU cores shared with other work (TorchSharp; float32 weights and optimizer{(o.BFloat16Unembedding ? ", bfloat16 unembedding" : "")}), {trainRate:F0} tokens/s on average |"));
         sb.AppendLine();
