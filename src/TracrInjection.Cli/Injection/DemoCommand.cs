@@ -30,7 +30,6 @@ public static class DemoCommand
             AdapterLearningRate = 5e-3,
             GradientClip = 1,
             WarmupSteps = 20,
-            TrainEmbeddings = false,
             Threads = 1,
             CheckpointInterval = 100,
             LogInterval = 10,

@@ -30,6 +30,7 @@ public sealed class LoadedRun : IDisposable
         Folder = folder;
         Checkpoint = checkpoint;
         State = InjectionCheckpoint.LoadState(checkpoint);
+        Models.Native.GlibcAllocator.KeepFreedMemory();
         var o = folder.Config.Options;
         Task = o.TaskDefinition;
         Data = Task.BuildData(o.Data with { Seed = o.Seed }, o.Fixes);

@@ -77,6 +77,9 @@ public sealed class InjectionTrainer : IDisposable
         Run = run;
         var o = run.Config.Options;
         o.Validate();
+        // libtorch frees and reallocates the same large buffers (logits, embedding gradients) every step; glibc would
+        // unmap and re-fault them each time, which makes a step several times slower on a small machine.
+        Models.Native.GlibcAllocator.KeepFreedMemory();
         if (o.Threads is { } threads) torch.set_num_threads(threads);
         Task = o.TaskDefinition;
         Data = Task.BuildData(o.Data with { Seed = o.Seed }, o.Fixes);
