@@ -67,8 +67,11 @@ public static class Decodability
                 using var scope = NewDisposeScope();
                 var batch = parts.Builder.Build(chunk);
                 var ids = tensor(batch.Ids, [batch.BatchSize, batch.Length], ScalarType.Int64).to(device);
-                var compiledIds = parts.Translator.Translate(ids);
+                var prepared = parts.Input.Prepare(ids);
+                var compiledIds = prepared.CompiledIds;
                 if (compiledIds.shape[1] > teacher.MaxSeqLen + 1) continue;
+                // Program tasks: only the input positions have a teacher position.
+                float[]? window = prepared.Mask is { } m ? m.to(CPU).data<float>().ToArray() : null;
                 using var forward = parts.TeacherRuntime.Forward(compiledIds, captureStages: true);
                 using var output = model.Forward(ids, new Gpt2ForwardOptions { OutputHiddenStates = true, SkipLogits = true });
                 for (int k = 0; k < alignment.HiddenIndices.Count; k++)
@@ -78,16 +81,18 @@ public static class Decodability
                     for (int b = 0; b < batch.BatchSize; b++)
                     {
                         var a = CompiledForward.ToArray(adapted, b);
-                        // Teacher rows are shifted by one (BOS first): LM position p ↔ teacher position p + 1.
+                        // Teacher rows are shifted by one (BOS first): LM position p ↔ teacher position p + 1 − offset.
                         var t = CompiledForward.ToArray(forward.Residuals[2 * layers], b);
                         for (int p = 0; p < batch.Length; p++)
                         {
                             if (batch.RealMask[b * batch.Length + p] == 0) continue;
+                            if (window is not null && window[b * batch.Length + p] == 0) continue;
+                            int cp = parts.Input.CompiledPosition(p);
                             if (k == 0) positions++;
                             foreach (var v in variables)
                             {
                                 if (producing[v.Name] >= layers) continue; // not written yet at this boundary
-                                var expected = ResidualDecoder.DecodeVariable(v, t, p + 1);
+                                var expected = ResidualDecoder.DecodeVariable(v, t, cp);
                                 if (v.Numerical)
                                 {
                                     double want = expected.AsDouble, got = a[p, v.Dims[0]];
@@ -108,6 +113,20 @@ public static class Decodability
                 }
                 // The teacher's own answers: final_result at the answer positions vs the answer tokens.
                 var last = forward.Output.to(CPU);
+                if (parts.Program is { } program)
+                {
+                    // Program tasks: the label rendered from the teacher's decoded outputs at the input positions.
+                    for (int b = 0; b < batch.BatchSize; b++)
+                    {
+                        var r = CompiledForward.ToArray(last, b);
+                        int n = 0;
+                        for (int p = 0; p < batch.Length; p++) if (window![b * batch.Length + p] != 0) n++;
+                        var outputs = Enumerable.Range(1, n).Select(p => decoder.DecodeOutputAt(r, p)).ToArray();
+                        teacherTotal++;
+                        if (n > 0 && program.TryLabel(n, outputs) == chunk[b].Label) teacherCorrect++;
+                    }
+                    continue;
+                }
                 var encodedPrompts = chunk.Select(e => parts.Builder.Tokenizer.Encode(e.Prompt).Length).ToArray();
                 for (int b = 0; b < batch.BatchSize; b++)
                 {
@@ -144,4 +163,17 @@ public static class Decodability
 
 /// <summary>What evaluation needs from a run besides the model: teacher, its runtime, alignment, translator, batch builder.</summary>
 public sealed record InjectionTrainerParts(CompiledModel Teacher, CompiledTransformer TeacherRuntime, LayerAlignment Alignment,
-    Translation.TokenTranslator Translator, SupervisedBatchBuilder Builder, long[] OutputDims);
+    Translation.TokenTranslator Translator, SupervisedBatchBuilder Builder, long[] OutputDims)
+{
+    private Translation.TeacherInput? _input;
+
+    /// <summary>How the teacher reads a batch; the whole sequence (the paper's tasks) unless set.</summary>
+    public Translation.TeacherInput Input
+    {
+        get => _input ??= Translation.TeacherInput.Whole(Translator);
+        init => _input = value;
+    }
+
+    /// <summary>The program task, for program runs (the teacher's own accuracy is checked against its labels).</summary>
+    public ProgramTask? Program { get; init; }
+}

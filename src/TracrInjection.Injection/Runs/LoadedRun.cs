@@ -46,7 +46,11 @@ public sealed class LoadedRun : IDisposable
         var translator = new TokenTranslator(Task.Translator(o.Fixes), Tokenizer, teacher, Model.Config.VocabSize);
         var builder = new SupervisedBatchBuilder(Tokenizer, InjectionTrainer.PadId(Tokenizer, Model.Config), o.EffectiveMaxLength, o.Fixes.TokenExactMask);
         var dims = InjectionTask.OutputVariable(teacher).Dims.Select(d => (long)d).ToArray();
-        Parts = new InjectionTrainerParts(teacher, new CompiledTransformer(teacher, device), alignment, translator, builder, dims);
+        Parts = new InjectionTrainerParts(teacher, new CompiledTransformer(teacher, device), alignment, translator, builder, dims)
+        {
+            Input = Task.TeacherInputFor(translator, Tokenizer, teacher),
+            Program = Task.Program,
+        };
     }
 
     /// <summary>Opens a run folder at its latest checkpoint.</summary>

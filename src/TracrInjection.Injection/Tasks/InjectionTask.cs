@@ -10,11 +10,12 @@ using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Injection.Tasks;
 
-public enum InjectionTaskKind { Sum, Count, Dyck }
+public enum InjectionTaskKind { Sum, Count, Dyck, Program }
 
 /// <summary>
-/// One of the paper's three tasks: its data, its compiled teacher (the paper's RASP program and compile settings),
-/// its tokenizer variant and its token translator, each as the <see cref="InjectionFixes"/> in force choose.
+/// One of the paper's three tasks, or a task made from any RASP program (<see cref="ForProgram"/>): its data, its
+/// compiled teacher (the RASP program and compile settings), its tokenizer variant, its token translator and how the
+/// teacher's positions align with the LM's, each as the <see cref="InjectionFixes"/> in force choose.
 /// </summary>
 public sealed class InjectionTask
 {
@@ -33,12 +34,47 @@ public sealed class InjectionTask
     /// <summary>The paper's OOD splits (<c>OOD_EVALS_BY_TASK</c>).</summary>
     public IReadOnlyList<string> PaperOodSplits { get; }
     public string Description { get; }
+    /// <summary>The program task (<see cref="InjectionTaskKind.Program"/> only).</summary>
+    public ProgramTask? Program { get; }
+    /// <summary>How the program task's prompts tokenize under its own tokenizer (program tasks only).</summary>
+    public ProgramTokenization? ProgramTokens { get; }
 
     private InjectionTask(InjectionTaskKind kind, string name, string paperName, string programId, int paperMaxLength,
-        IReadOnlyList<string> ood, string description)
+        IReadOnlyList<string> ood, string description, ProgramTask? program = null, ProgramTokenization? tokens = null)
     {
         Kind = kind; Name = name; PaperName = paperName; ProgramId = programId; PaperMaxLength = paperMaxLength;
-        PaperOodSplits = ood; Description = description;
+        PaperOodSplits = ood; Description = description; Program = program; ProgramTokens = tokens;
+    }
+
+    /// <summary>The prefix of the names of program tasks: <c>program:&lt;file stem&gt;</c>.</summary>
+    public const string ProgramPrefix = "program:";
+
+    private static readonly ConcurrentDictionary<string, Lazy<InjectionTask>> ProgramTasks = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The task of a RASP program (checked, compiled and tokenized once per process and settings); every problem is an
+    /// <see cref="ArgumentException"/> with a one-line message.
+    /// </summary>
+    public static InjectionTask ForProgram(ProgramTaskSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var lazy = ProgramTasks.GetOrAdd(spec.Key(), _ => new Lazy<InjectionTask>(() =>
+        {
+            var program = ProgramTask.Create(spec);
+            var tokens = program.CheckTokenization(Gpt2Tokenizer.Create(spec.Tokenizer));
+            return new InjectionTask(InjectionTaskKind.Program, ProgramPrefix + spec.Name, spec.Name, spec.Name, tokens.MaxTextTokens,
+                ["length_ood"], $"RASP program {ProgramTask.DisplayName(spec.Path)}: answer {program.Answer.Text} of inputs of length " +
+                $"{spec.MinLength}-{spec.MaxLength} over {{{string.Join(", ", program.VocabText)}}}", program, tokens);
+        }));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            ProgramTasks.TryRemove(spec.Key(), out _); // a bad spec is not remembered
+            throw;
+        }
     }
 
     public static InjectionTask Sum { get; } = new(InjectionTaskKind.Sum, "sum", "int-sum", "paper_int_sum_3digit", 15,
@@ -74,6 +110,7 @@ public sealed class InjectionTask
     {
         InjectionTaskKind.Sum => Gpt2TokenizerVariant.SplitDigits,
         InjectionTaskKind.Dyck => Gpt2TokenizerVariant.SplitBrackets,
+        InjectionTaskKind.Program => Program!.Spec.Tokenizer,
         _ => fixes.CountSplitDigits ? Gpt2TokenizerVariant.SplitDigits : Gpt2TokenizerVariant.Standard,
     };
 
@@ -84,6 +121,11 @@ public sealed class InjectionTask
             ? new TranslatorSpec(TranslatorSpec.Digits, [new("+", "+"), new("=", "=")], " ")
             : new TranslatorSpec(TranslatorSpec.Digits, [], "+"),
         InjectionTaskKind.Count => new TranslatorSpec([.. TranslatorSpec.Digits, "x"], [new(":", "count"), new("x", "yes")], "no"),
+        // Program tasks: each input token's LM forms map to its compiled token, everything else to the compiler's pad.
+        InjectionTaskKind.Program => new TranslatorSpec(Program!.VocabText, [], Program.Program.CompilerPad)
+        {
+            CompiledValue = Program.VocabText.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => Program.Vocab[x.i], StringComparer.Ordinal),
+        },
         _ => new TranslatorSpec(["(", ")", "[", "]", "{", "}"], [new(":", "compute")], " "),
     };
 
@@ -92,12 +134,14 @@ public sealed class InjectionTask
     {
         InjectionTaskKind.Sum => 16,
         InjectionTaskKind.Count => 120,
+        InjectionTaskKind.Program => Program!.MaxLength,
         _ => fixes.NoTruncation ? 48 : 40,
     };
 
     /// <summary>Compile settings of the teacher: the registered program's, at <paramref name="maxSeqLen"/> positions.</summary>
     public CompilerOptions TeacherOptions(int maxSeqLen, bool fixTracrBugs = false)
     {
+        if (Kind == InjectionTaskKind.Program) return CompilerOptions.For(Program!.Program, fixTracrBugs) with { MaxSeqLen = maxSeqLen };
         var spec = ProgramRegistry.Get(ProgramId);
         return new CompilerOptions
         {
@@ -114,6 +158,7 @@ public sealed class InjectionTask
     /// <summary>The teacher program, built as a fresh Python process would (labels from 1).</summary>
     public SOp BuildProgram(int maxSeqLen)
     {
+        if (Kind == InjectionTaskKind.Program) return Program!.Program.Build(); // fresh ids; max_seq_len only in the options
         using (IdScope.Begin())
         {
             var lib = new Lib();
@@ -126,12 +171,24 @@ public sealed class InjectionTask
         }
     }
 
-    private static readonly ConcurrentDictionary<(InjectionTaskKind, int, bool), Lazy<CompiledModel>> TeacherCache = new();
+    private static readonly ConcurrentDictionary<(InjectionTask, int, bool), Lazy<CompiledModel>> TeacherCache = new();
 
-    /// <summary>The compiled teacher; compiled once per process and settings, then shared.</summary>
+    /// <summary>The compiled teacher; compiled once per process and settings (program tasks: per program settings), then shared.</summary>
     public CompiledModel Teacher(int maxSeqLen, bool fixTracrBugs = false) =>
-        TeacherCache.GetOrAdd((Kind, maxSeqLen, fixTracrBugs), key => new Lazy<CompiledModel>(
+        TeacherCache.GetOrAdd((this, maxSeqLen, fixTracrBugs), key => new Lazy<CompiledModel>(
             () => RaspCompiler.Compile(BuildProgram(key.Item2), TeacherOptions(key.Item2, key.Item3)))).Value;
+
+    /// <summary>
+    /// How the teacher reads a batch of LM ids: the paper's tasks run it over the whole sequence (LM position p ↔
+    /// compiled position p + 1); a program task runs it over the input tokens only, which start at the prefix's token
+    /// count under <paramref name="tokenizer"/> (checked here for that tokenizer).
+    /// </summary>
+    public TeacherInput TeacherInputFor(TokenTranslator translator, Gpt2Tokenizer tokenizer, CompiledModel teacher)
+    {
+        if (Kind != InjectionTaskKind.Program) return Translation.TeacherInput.Whole(translator);
+        var tokens = Program!.CheckTokenization(tokenizer);
+        return Translation.TeacherInput.Window(translator, tokens.Offset, teacher.MaxSeqLen, teacher.PadId);
+    }
 
     /// <summary>The teacher's output variable (final_result).</summary>
     public static ResidualVariable OutputVariable(CompiledModel teacher) =>
@@ -146,10 +203,14 @@ public sealed class InjectionTask
     {
         InjectionTaskKind.Sum => SumTask.MaxInt * SumTask.MaxInt,
         InjectionTaskKind.Count => 2_000_000,
+        InjectionTaskKind.Program => (int)Math.Min(ProgramTask.DefaultPoolSize, Program!.InputSpace),
         _ => 1_000_000,
     };
 
     /// <summary>The expected answer from the prompt alone, computed independently of the generators (for checks).</summary>
+    public string Solve(string prompt) => Kind == InjectionTaskKind.Program ? Program!.Solve(prompt) : Solve(Kind, prompt);
+
+    /// <summary>The expected answer of one of the paper's tasks from the prompt alone (for checks).</summary>
     public static string Solve(InjectionTaskKind kind, string prompt)
     {
         switch (kind)
@@ -170,6 +231,8 @@ public sealed class InjectionTask
                 string seq = prompt[(prompt.IndexOf('?') + 1)..prompt.IndexOf('\n')];
                 return seq.Split(' ', StringSplitOptions.RemoveEmptyEntries).Count(s => s == "x").ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
+            case InjectionTaskKind.Program:
+                throw new ArgumentException("a program task's answers come from its program: use the task's own Solve(prompt)");
             default:
             {
                 string term = prompt[(prompt.IndexOf('?') + 2)..prompt.IndexOf('\n')];

@@ -62,6 +62,20 @@ public sealed class TaskDataset
                 });
                 break;
             }
+            case InjectionTaskKind.Program:
+            {
+                // Distinct random inputs over the vocabulary (every input when the space is small); labels from the RASP evaluator.
+                var program = task.Program!;
+                var codes = program.Pool(seed, options.PoolSize ?? task.PaperPoolSize);
+                PoolSize = codes.Count;
+                var (train, val, test) = Split(PoolSize, seed, options);
+                Train = new TaskSplit("train", train.Length, i => program.Example(codes[train[i]]));
+                Validation = new TaskSplit("validation", val.Length, i => program.Example(codes[val[i]]));
+                Test = new TaskSplit(InjectionTask.InDistribution, test.Length, i => program.Example(codes[test[i]]));
+                int ood = Math.Min(test.Length, options.OodSize);
+                _ood["length_ood"] = Lazy("length_ood", () => program.LengthOod(seed, ood));
+                break;
+            }
             default:
             {
                 int pool = options.PoolSize ?? task.PaperPoolSize;

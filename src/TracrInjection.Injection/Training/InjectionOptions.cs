@@ -21,7 +21,10 @@ public enum LayerMappingMode
 /// </summary>
 public sealed record InjectionOptions
 {
+    /// <summary>sum, count, dyck, or <c>program:&lt;name&gt;</c> for a <see cref="Program"/> task.</summary>
     public string Task { get; init; } = "dyck";
+    /// <summary>A task made from a RASP program (<c>inject --program</c>); null for the paper's tasks.</summary>
+    public ProgramTaskSpec? Program { get; init; }
     public InjectionPreset Preset { get; init; } = InjectionPreset.Paper;
     /// <summary>The quirks fixed in this run (the preset's, possibly changed one by one for ablations).</summary>
     public InjectionFixes Fixes { get; init; } = InjectionFixes.None;
@@ -93,11 +96,15 @@ public sealed record InjectionOptions
     [JsonIgnore] public bool AlgorithmLoss => !Baseline;
     [JsonIgnore] public bool UsesDetachAndRoll => AlgorithmLoss && DetachAndRoll;
     [JsonIgnore] public int EffectiveKlBatchSize => KlBatchSize ?? BatchSize;
-    [JsonIgnore] public InjectionTask TaskDefinition => InjectionTask.Get(Task);
+    [JsonIgnore] public InjectionTask TaskDefinition => Program is not null ? InjectionTask.ForProgram(Program) : InjectionTask.Get(Task);
     [JsonIgnore] public int EffectiveTeacherMaxSeqLen => TeacherMaxSeqLen ?? TaskDefinition.TeacherMaxSeqLen(Fixes);
     [JsonIgnore] public int? EffectiveMaxLength => Fixes.NoTruncation ? null : MaxLength ?? TaskDefinition.PaperMaxLength;
 
     /// <summary>The preset's settings: the paper's, or every fix on (eval-mode KL target, all KL windows).</summary>
+    /// <summary>The preset's settings for a RASP program task.</summary>
+    public static InjectionOptions ForPreset(InjectionPreset preset, ProgramTaskSpec program) =>
+        ForPreset(preset, "dyck") with { Task = InjectionTask.ProgramPrefix + program.Name, Program = program };
+
     public static InjectionOptions ForPreset(InjectionPreset preset, string task) => preset == InjectionPreset.Paper
         ? new InjectionOptions { Task = InjectionTask.Get(task).Name, Preset = preset, Fixes = InjectionFixes.None }
         : new InjectionOptions
@@ -113,7 +120,10 @@ public sealed record InjectionOptions
         {
             if (!ok) throw new ArgumentException(message);
         }
-        _ = TaskDefinition;
+        var task = TaskDefinition;
+        if (task.Program is { } program)
+            Require(TeacherMaxSeqLen is null || TeacherMaxSeqLen >= program.MaxLength,
+                $"the teacher must be compiled for at least the max input length {program.MaxLength} (got {TeacherMaxSeqLen})");
         Require(Steps >= 1, $"steps must be at least 1 (got {Steps})");
         Require(BatchSize >= 1, $"batch size must be at least 1 (got {BatchSize})");
         Require(EffectiveKlBatchSize >= 1, $"KL batch size must be at least 1 (got {EffectiveKlBatchSize})");

@@ -65,6 +65,8 @@ public sealed class InjectionTrainer : IDisposable
     public GroupedAdamW Optimizer { get; }
     public Gpt2Tokenizer Tokenizer { get; }
     public TokenTranslator Translator { get; }
+    /// <summary>How the teacher reads a batch (the whole sequence for the paper's tasks, the input window for program tasks).</summary>
+    public TeacherInput Input { get; }
     public SupervisedBatchBuilder Builder { get; }
     public long Step { get; private set; }
     public string? LastCheckpoint { get; private set; }
@@ -91,6 +93,7 @@ public sealed class InjectionTrainer : IDisposable
         Model = Gpt2Checkpoint.Load(checkpoint is null ? run.Config.ModelDirectory : Path.Combine(checkpoint, InjectionCheckpoint.ModelFolder), device);
         Alignment = LayerAlignment.For(Teacher, Model.Config.NLayer, o.LayerMapping);
         Translator = new TokenTranslator(Task.Translator(o.Fixes), Tokenizer, Teacher, Model.Config.VocabSize);
+        Input = Task.TeacherInputFor(Translator, Tokenizer, Teacher);
         _outputDims = InjectionTask.OutputVariable(Teacher).Dims.Select(d => (long)d).ToArray();
 
         int padId = PadId(Tokenizer, Model.Config);
@@ -253,18 +256,20 @@ public sealed class InjectionTrainer : IDisposable
     }
 
     /// <summary>
-    /// The compiled teacher's residuals after each aligned layer count, BOS dropped: [B, T, D] each. One forward pass
-    /// of the compiled model per batch.
+    /// The compiled teacher's residuals after each aligned layer count, as targets at the LM's positions (BOS dropped;
+    /// program tasks: zeros outside the input window): [B, T, D] each. One forward pass of the compiled model per batch.
     /// </summary>
-    public IReadOnlyList<Tensor> TeacherResiduals(Tensor lmIds)
+    public IReadOnlyList<Tensor> TeacherResiduals(Tensor lmIds) => TeacherResiduals(lmIds, Input.Prepare(lmIds));
+
+    private IReadOnlyList<Tensor> TeacherResiduals(Tensor lmIds, PreparedTeacherInput input)
     {
         using var scope = NewDisposeScope();
-        var compiledIds = Translator.Translate(lmIds);
+        var compiledIds = input.CompiledIds;
         if (compiledIds.shape[1] > Teacher.MaxSeqLen + 1)
             throw new InvalidOperationException($"a supervised sequence of {lmIds.shape[1]} tokens does not fit the teacher " +
                 $"(compiled for {Teacher.MaxSeqLen} positions); lower --max-length or compile the teacher for more positions");
         using var forward = TeacherRuntime.Forward(compiledIds, captureStages: true);
-        var result = Alignment.CompiledLayers.Select(i => forward.Residuals[2 * i].narrow(1, 1, lmIds.shape[1]).contiguous().MoveToOuterDisposeScope()).ToList();
+        var result = Alignment.CompiledLayers.Select(i => Input.Targets(forward.Residuals[2 * i], lmIds.shape[1]).contiguous().MoveToOuterDisposeScope()).ToList();
         return result;
     }
 
@@ -307,10 +312,12 @@ public sealed class InjectionTrainer : IDisposable
         if (o.AlgorithmLoss)
         {
             double t0 = clock.Elapsed.TotalSeconds;
-            var targets = TeacherResiduals(ids);
+            var input = Input.Prepare(ids);
+            var targets = TeacherResiduals(ids, input);
             teacherSeconds = clock.Elapsed.TotalSeconds - t0;
             var adapted = Alignment.HiddenIndices.Select(j => Adapter.forward(output.HiddenStates![j])).ToList();
             var mask = o.Fixes.AlignRealTokensOnly ? tensor(batch.RealMask, [batch.BatchSize, batch.Length], ScalarType.Float32).to(device) : null;
+            if (input.Mask is { } window) mask = mask is null ? window : mask * window; // program tasks: the input positions only
             algorithm = InjectionLosses.AlgorithmLoss(adapted, targets, o.AlgorithmLossMultiplier, mask);
         }
 

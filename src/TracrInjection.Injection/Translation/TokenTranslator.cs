@@ -21,6 +21,12 @@ public sealed record TranslatorSpec(IReadOnlyList<string> ImportantTokens, IRead
     public static IReadOnlyList<Func<string, string>> Variations { get; } = [t => t, t => " " + t, t => t + " "];
 
     public static IReadOnlyList<string> Digits { get; } = Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+    /// <summary>
+    /// The compiled token of a text, where it is not the string itself (program tasks with int or bool vocabularies);
+    /// null: every text is the compiled string token of the same text.
+    /// </summary>
+    public IReadOnlyDictionary<string, Value>? CompiledValue { get; init; }
 }
 
 /// <summary>
@@ -47,14 +53,15 @@ public sealed class TokenTranslator : IDisposable
         ArgumentNullException.ThrowIfNull(compiled);
         int vocab = lmVocabSize ?? tokenizer.VocabSize;
         BosId = compiled.BosId;
-        FillUpId = CompiledId(compiled, spec.FillUpToken)
-            ?? throw new ArgumentException($"fill-up token '{spec.FillUpToken}' is not in the compiled vocabulary");
+        FillUpId = spec.FillUpToken == compiled.Options.CompilerPad ? compiled.PadId
+            : CompiledId(compiled, spec.FillUpToken) ?? throw new ArgumentException($"fill-up token '{spec.FillUpToken}' is not in the compiled vocabulary");
         _table = new long[vocab];
         Array.Fill(_table, FillUpId);
         var mapping = new Dictionary<int, int>();
         void Map(string lmText, string compiledToken)
         {
-            if (CompiledId(compiled, compiledToken) is not { } target) return; // output_tokenizer.tokenize(...) is not one token
+            var value = spec.CompiledValue is { } values && values.TryGetValue(compiledToken, out var v) ? v : Value.Str(compiledToken);
+            if (CompiledId(compiled, value) is not { } target) return; // output_tokenizer.tokenize(...) is not one token
             foreach (var variation in TranslatorSpec.Variations)
             {
                 var ids = tokenizer.Encode(variation(lmText));
@@ -68,10 +75,12 @@ public sealed class TokenTranslator : IDisposable
         Mapping = mapping;
     }
 
-    private static int? CompiledId(CompiledModel compiled, string token)
+    private static int? CompiledId(CompiledModel compiled, string token) => CompiledId(compiled, Value.Str(token));
+
+    private static int? CompiledId(CompiledModel compiled, Value token)
     {
-        if (token == compiled.Options.CompilerBos || token == compiled.Options.CompilerPad) return null;
-        int id = compiled.IndexOfToken(Value.Str(token));
+        if (token.Equals(Value.Str(compiled.Options.CompilerBos)) || token.Equals(Value.Str(compiled.Options.CompilerPad))) return null;
+        int id = compiled.IndexOfToken(token);
         return id < 0 ? null : id;
     }
 
