@@ -6,6 +6,7 @@ return which switch
 {
     "compile" => CompileBenchmark.Run(args.Skip(1).ToArray()),
     "stages" => StageBenchmark.Run(args.Skip(1).ToArray()),
+    "loop" => LoopBenchmark.Run(args.Skip(1).ToArray()),
     "lm" => LanguageModelBenchmark.Run(args.Skip(1).ToArray()),
     "inject" => InjectionBenchmark.Run(args.Skip(1).ToArray()),
     _ => Usage(),

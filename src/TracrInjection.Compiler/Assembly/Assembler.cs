@@ -66,15 +66,16 @@ public static class Assembler
                 {
                     string node = h.Nodes.FirstOrDefault() ?? "";
                     double scale = compensatedHeads.Contains(node) ? sqrtK : 1.0;
-                    heads[layer].Add(new CompiledHead(node, h.Op, Dims(h.WQk.Left), Dims(h.WQk.Right), ToFloat(h.WQk.Matrix, scale),
-                        Dims(h.WOv.Input), Dims(h.WOv.Output), ToFloat(h.WOv.Matrix, 1.0)));
+                    heads[layer].Add(new CompiledHead(node, h.Op, Dims(h.WQk.Left), Dims(h.WQk.Right), SparseWeights.FromCraft(h.WQk.Matrix, scale),
+                        Dims(h.WOv.Input), Dims(h.WOv.Output), SparseWeights.FromCraft(h.WOv.Matrix, 1.0)));
                 }
             }
             else
             {
                 var m = sub.Mlp!;
-                mlps[layer] = new CompiledMlp(m.Nodes.ToList(), Dims(m.Input), ToFloat(m.Fst.Matrix, 1.0), Dims(m.Output),
-                    ToFloat(m.Snd.Matrix, 1.0), m.Hidden.Basis.Select(b => b.ToString()).ToList());
+                var hidden = m.Hidden;
+                mlps[layer] = new CompiledMlp(m.Nodes.ToList(), Dims(m.Input), SparseWeights.FromCraft(m.Fst.Matrix, 1.0), Dims(m.Output),
+                    SparseWeights.FromCraft(m.Snd.Matrix, 1.0), new LazyLabels(hidden.Count, i => hidden[i].ToString()));
             }
         }
 
@@ -93,7 +94,7 @@ public static class Assembler
         {
             Options = options,
             OutputLabel = graph.Sink.Label,
-            ResidualLabels = residual.Basis.Select(b => b.ToString()).ToList(),
+            ResidualLabels = new LazyLabels(residual.Count, i => residual[i].ToString()),
             TokenVocabulary = tokenSpace.Basis.Select(b => b.Value!).ToList(),
             TokenDims = Dims(tokenSpace),
             OneDim = residual.IndexOf(new BasisDirection("one")),
@@ -106,13 +107,5 @@ public static class Assembler
             Variables = variables,
             Repairs = repairs,
         };
-    }
-
-    /// <summary>float64 construction, then float32 parameters, as tracr's <c>jnp.array</c> conversion.</summary>
-    private static float[,] ToFloat(SparseMatrix m, double scale)
-    {
-        var f = new float[m.Rows, m.Cols];
-        foreach (var (r, c, v) in m.Entries) f[r, c] = (float)(v * scale);
-        return f;
     }
 }

@@ -10,14 +10,97 @@ public sealed record ResidualVariable(string Name, bool Numerical, int[] Dims, V
 
 /// <summary>
 /// One attention head at its own size. In tracr's padded layout its query block is P_Q'·W_QK, its key block
-/// P_K', value block P_V'·W_OV and output rows P_O; storing the pieces avoids the zero padding.
+/// P_K', value block P_V'·W_OV and output rows P_O; storing the pieces avoids the zero padding. The compiler
+/// stores the weights sparse; the dense arrays are built on first use.
 /// </summary>
-public sealed record CompiledHead(string Node, string Op, int[] QueryDims, int[] KeyDims, float[,] WQk,
-    int[] ValueDims, int[] OutputDims, float[,] WOv);
+public sealed class CompiledHead
+{
+    private float[,]? _wQk, _wOv;
+    private SparseWeights? _sQk, _sOv;
 
-/// <summary>An MLP sublayer at its own size: ReLU(x[InputDims]·W1)·W2 added to x[OutputDims].</summary>
-public sealed record CompiledMlp(IReadOnlyList<string> Nodes, int[] InputDims, float[,] W1, int[] OutputDims, float[,] W2,
-    IReadOnlyList<string> HiddenLabels);
+    public CompiledHead(string Node, string Op, int[] QueryDims, int[] KeyDims, float[,] WQk, int[] ValueDims, int[] OutputDims, float[,] WOv)
+        : this(Node, Op, QueryDims, KeyDims, ValueDims, OutputDims)
+    {
+        _wQk = WQk;
+        _wOv = WOv;
+    }
+
+    public CompiledHead(string Node, string Op, int[] QueryDims, int[] KeyDims, SparseWeights WQk, int[] ValueDims, int[] OutputDims, SparseWeights WOv)
+        : this(Node, Op, QueryDims, KeyDims, ValueDims, OutputDims)
+    {
+        _sQk = WQk;
+        _sOv = WOv;
+    }
+
+    private CompiledHead(string node, string op, int[] queryDims, int[] keyDims, int[] valueDims, int[] outputDims)
+    {
+        this.Node = node;
+        this.Op = op;
+        this.QueryDims = queryDims;
+        this.KeyDims = keyDims;
+        this.ValueDims = valueDims;
+        this.OutputDims = outputDims;
+    }
+
+    public string Node { get; }
+    public string Op { get; }
+    public int[] QueryDims { get; }
+    public int[] KeyDims { get; }
+    public int[] ValueDims { get; }
+    public int[] OutputDims { get; }
+    /// <summary>[|QueryDims| × |KeyDims|], dense (built from the sparse weights on first use).</summary>
+    public float[,] WQk => _wQk ?? LazyInitializer.EnsureInitialized(ref _wQk, () => _sQk!.ToDense());
+    /// <summary>[|ValueDims| × |OutputDims|], dense (built from the sparse weights on first use).</summary>
+    public float[,] WOv => _wOv ?? LazyInitializer.EnsureInitialized(ref _wOv, () => _sOv!.ToDense());
+    public SparseWeights SparseWQk => _sQk ?? LazyInitializer.EnsureInitialized(ref _sQk, () => SparseWeights.FromDense(_wQk!));
+    public SparseWeights SparseWOv => _sOv ?? LazyInitializer.EnsureInitialized(ref _sOv, () => SparseWeights.FromDense(_wOv!));
+}
+
+/// <summary>
+/// An MLP sublayer at its own size: ReLU(x[InputDims]·W1)·W2 added to x[OutputDims]. The compiler stores the
+/// weights sparse (paper_count's W1 is 481 × 43,200, ~99% zeros); the dense arrays are built on first use.
+/// </summary>
+public sealed class CompiledMlp
+{
+    private float[,]? _w1, _w2;
+    private SparseWeights? _s1, _s2;
+
+    public CompiledMlp(IReadOnlyList<string> Nodes, int[] InputDims, float[,] W1, int[] OutputDims, float[,] W2, IReadOnlyList<string> HiddenLabels)
+        : this(Nodes, InputDims, OutputDims, HiddenLabels, W1.GetLength(1))
+    {
+        _w1 = W1;
+        _w2 = W2;
+    }
+
+    public CompiledMlp(IReadOnlyList<string> Nodes, int[] InputDims, SparseWeights W1, int[] OutputDims, SparseWeights W2, IReadOnlyList<string> HiddenLabels)
+        : this(Nodes, InputDims, OutputDims, HiddenLabels, W1.Cols)
+    {
+        _s1 = W1;
+        _s2 = W2;
+    }
+
+    private CompiledMlp(IReadOnlyList<string> nodes, int[] inputDims, int[] outputDims, IReadOnlyList<string> hiddenLabels, int hiddenSize)
+    {
+        this.Nodes = nodes;
+        this.InputDims = inputDims;
+        this.OutputDims = outputDims;
+        this.HiddenLabels = hiddenLabels;
+        this.HiddenSize = hiddenSize;
+    }
+
+    public IReadOnlyList<string> Nodes { get; }
+    public int[] InputDims { get; }
+    public int[] OutputDims { get; }
+    public IReadOnlyList<string> HiddenLabels { get; }
+    /// <summary>Number of hidden units (columns of W1).</summary>
+    public int HiddenSize { get; }
+    /// <summary>[|InputDims| × HiddenSize], dense (built from the sparse weights on first use).</summary>
+    public float[,] W1 => _w1 ?? LazyInitializer.EnsureInitialized(ref _w1, () => _s1!.ToDense());
+    /// <summary>[HiddenSize × |OutputDims|], dense (built from the sparse weights on first use).</summary>
+    public float[,] W2 => _w2 ?? LazyInitializer.EnsureInitialized(ref _w2, () => _s2!.ToDense());
+    public SparseWeights SparseW1 => _s1 ?? LazyInitializer.EnsureInitialized(ref _s1, () => SparseWeights.FromDense(_w1!));
+    public SparseWeights SparseW2 => _s2 ?? LazyInitializer.EnsureInitialized(ref _s2, () => SparseWeights.FromDense(_w2!));
+}
 
 /// <summary>Labels formatted on demand: the paper's programs have tens of thousands of tuple-valued hidden units.</summary>
 public sealed class LazyLabels(int count, Func<int, string> label) : IReadOnlyList<string>
@@ -76,7 +159,8 @@ public sealed class CompiledModel
 
     /// <summary>Parameters actually stored (per-layer own sizes plus embeddings as one-hot index tables).</summary>
     public long StoredParameterCount =>
-        Layers.Sum(l => l.Heads.Sum(h => (long)h.WQk.Length + h.WOv.Length) + (l.Mlp is null ? 0 : (long)l.Mlp.W1.Length + l.Mlp.W2.Length));
+        Layers.Sum(l => l.Heads.Sum(h => (long)h.QueryDims.Length * h.KeyDims.Length + (long)h.ValueDims.Length * h.OutputDims.Length) +
+                        (l.Mlp is null ? 0 : (long)l.Mlp.HiddenSize * (l.Mlp.InputDims.Length + l.Mlp.OutputDims.Length)));
 
     /// <summary>Parameters in tracr's padded layout (every head padded to key_size, every MLP to mlp_hidden_size).</summary>
     public long TracrParameterCount

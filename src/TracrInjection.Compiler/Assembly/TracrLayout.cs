@@ -51,10 +51,12 @@ public static class TracrLayout
             var w2 = new float[hid, d];
             if (layer.Mlp is { } mlp)
             {
+                var s1 = mlp.SparseW1;
                 for (int r = 0; r < mlp.InputDims.Length; r++)
-                    for (int c = 0; c < mlp.W1.GetLength(1); c++) w1[mlp.InputDims[r], c] += mlp.W1[r, c];
-                for (int r = 0; r < mlp.W2.GetLength(0); r++)
-                    for (int c = 0; c < mlp.OutputDims.Length; c++) w2[r, mlp.OutputDims[c]] += mlp.W2[r, c];
+                    for (int i = s1.RowStart[r]; i < s1.RowStart[r + 1]; i++) w1[mlp.InputDims[r], s1.Columns[i]] += s1.Values[i];
+                var s2 = mlp.SparseW2;
+                for (int r = 0; r < s2.Rows; r++)
+                    for (int i = s2.RowStart[r]; i < s2.RowStart[r + 1]; i++) w2[r, mlp.OutputDims[s2.Columns[i]]] += s2.Values[i];
             }
             p[mp + "linear_1"] = w1;
             p[mp + "linear_2"] = w2;

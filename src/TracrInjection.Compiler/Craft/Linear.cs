@@ -39,14 +39,31 @@ public sealed class Linear
     /// </summary>
     public static Linear CombineInParallel(IReadOnlyList<Linear> fns)
     {
-        var input = VectorSpace.Join(fns.Select(f => f.Input).ToArray());
-        var output = VectorSpace.Join(fns.Select(f => f.Output).ToArray());
-        var m = new SparseMatrix(input.Count, output.Count);
-        foreach (var f in fns)
+        var ins = new VectorSpace[fns.Count];
+        var outs = new VectorSpace[fns.Count];
+        for (int i = 0; i < fns.Count; i++)
         {
-            var rowMap = f.Input.Basis.Select(input.IndexOf).ToArray();
-            var colMap = f.Output.Basis.Select(output.IndexOf).ToArray();
-            foreach (var (r, c, v) in f.Matrix.Entries) m.Add(rowMap[r], colMap[c], v);
+            ins[i] = fns[i].Input;
+            outs[i] = fns[i].Output;
+        }
+        var rowMaps = new int[fns.Count][];
+        var colMaps = new int[fns.Count][];
+        var input = VectorSpace.JoinMapped(ins, rowMaps);
+        var output = VectorSpace.JoinMapped(outs, colMaps);
+        var m = new SparseMatrix(input.Count, output.Count);
+        for (int f = 0; f < fns.Count; f++)
+        {
+            var src = fns[f].Matrix;
+            var rowMap = rowMaps[f];
+            var colMap = colMaps[f];
+            for (int r = 0; r < src.Rows; r++)
+            {
+                var cols = src.RowColumns(r);
+                var vals = src.RowValues(r);
+                int target = rowMap[r];
+                for (int i = 0; i < cols.Length; i++)
+                    if (vals[i] != 0) m.Add(target, colMap[cols[i]], vals[i]);
+            }
         }
         return new Linear(input, output, m);
     }

@@ -12,9 +12,11 @@ public sealed class VectorSpace
     public static readonly VectorSpace Empty = new([]);
 
     /// <summary>Builds a space from directions in any order; duplicates are merged (first kept).</summary>
-    public VectorSpace(IEnumerable<BasisDirection> directions)
+    public VectorSpace(IEnumerable<BasisDirection> directions) : this(directions.ToArray(), owned: true) { }
+
+    /// <summary>Takes ownership of <paramref name="arr"/> (it may be reordered).</summary>
+    private VectorSpace(BasisDirection[] arr, bool owned)
     {
-        var arr = directions.ToArray();
         // Most spaces are built from already-sorted, distinct parts; a strictly increasing sequence has no
         // duplicates, so one pass of comparisons replaces both de-duplication and sorting (the paper's programs
         // have hidden spaces of tens of thousands of tuple-valued directions).
@@ -31,6 +33,12 @@ public sealed class VectorSpace
         for (int i = 0; i < arr.Length; i++) index[arr[i]] = i;
         _basis = arr;
         _index = index;
+    }
+
+    /// <summary>A space of one direction.</summary>
+    public VectorSpace(BasisDirection single)
+    {
+        _basis = [single];
     }
 
     /// <summary>Direction → position, built on first use.</summary>
@@ -54,26 +62,104 @@ public sealed class VectorSpace
 
     public bool Contains(BasisDirection d) => Index.ContainsKey(d);
     public int IndexOf(BasisDirection d) => Index.TryGetValue(d, out var i) ? i : -1;
-    public bool IsSubspaceOf(VectorSpace other) => _basis.All(other.Contains);
+    public bool IsSubspaceOf(VectorSpace other)
+    {
+        foreach (var d in _basis) if (!other.Contains(d)) return false;
+        return true;
+    }
 
     public static VectorSpace FromNames(params string[] names) => new(names.Select(n => new BasisDirection(n)));
     public static VectorSpace FromValues(string name, IEnumerable<Rasp.Values.Value> values) => new(values.Select(v => new BasisDirection(name, v)));
 
     /// <summary>Sorted union (tracr's <c>join_vector_spaces</c>).</summary>
-    public static VectorSpace Join(params VectorSpace[] spaces)
+    public static VectorSpace Join(params VectorSpace[] spaces) => JoinMapped(spaces, null);
+
+    /// <summary>
+    /// <see cref="Join"/>, also giving for every part the position of each of its directions in the union
+    /// (<paramref name="maps"/>[p][i] = index of spaces[p][i]), when <paramref name="maps"/> is not null.
+    /// </summary>
+    public static VectorSpace JoinMapped(IReadOnlyList<VectorSpace> spaces, int[][]? maps)
     {
-        if (spaces.Length == 1) return spaces[0];
+        if (spaces.Count == 1)
+        {
+            if (maps is not null) maps[0] = Identity(spaces[0].Count);
+            return spaces[0];
+        }
         // Concatenating the parts in the order of their first directions is already sorted whenever the parts do
-        // not interleave (the usual case: one part per node label), which the constructor detects in one pass.
-        var ordered = spaces.Where(s => s.Count > 0).ToList();
-        ordered.Sort((a, b) => a._basis[0].CompareTo(b._basis[0]));
-        var all = new List<BasisDirection>(spaces.Sum(s => s.Count));
-        foreach (var s in ordered) all.AddRange(s._basis);
-        var joined = new VectorSpace(all);
-        if (joined.Count == all.Count) return joined;
-        // Shared directions: the representative kept must be the first in the caller's order (1 vs 1.0 vs True
-        // display differently), so rebuild in that order.
-        return new VectorSpace(spaces.SelectMany(s => s._basis));
+        // not interleave (the usual case: one part per node label), which one pass of comparisons detects.
+        var order = new int[spaces.Count];
+        int nonEmpty = 0, total = 0;
+        for (int p = 0; p < spaces.Count; p++)
+        {
+            total += spaces[p].Count;
+            if (spaces[p].Count > 0) order[nonEmpty++] = p;
+        }
+        // Insertion sort (few parts); stable, so equal first directions keep the caller's order.
+        for (int i = 1; i < nonEmpty; i++)
+        {
+            int x = order[i], j = i - 1;
+            var first = spaces[x]._basis[0];
+            while (j >= 0 && BasisDirection.LessThan(first, spaces[order[j]]._basis[0]))
+            {
+                order[j + 1] = order[j];
+                j--;
+            }
+            order[j + 1] = x;
+        }
+        var all = new BasisDirection[total];
+        int at = 0;
+        for (int i = 0; i < nonEmpty; i++)
+        {
+            var b = spaces[order[i]]._basis;
+            Array.Copy(b, 0, all, at, b.Length);
+            at += b.Length;
+        }
+        if (IsSorted(all))
+        {
+            var joined = new VectorSpace(all, owned: true);
+            if (maps is not null)
+            {
+                for (int p = 0; p < spaces.Count; p++) if (spaces[p].Count == 0) maps[p] = [];
+                at = 0;
+                for (int i = 0; i < nonEmpty; i++)
+                {
+                    int n = spaces[order[i]].Count;
+                    var map = new int[n];
+                    for (int k = 0; k < n; k++) map[k] = at + k;
+                    maps[order[i]] = map;
+                    at += n;
+                }
+            }
+            return joined;
+        }
+        // Shared or interleaved directions: the representative kept must be the first in the caller's order
+        // (1 vs 1.0 vs True display differently), so rebuild in that order.
+        var callerOrder = new BasisDirection[total];
+        at = 0;
+        for (int p = 0; p < spaces.Count; p++)
+        {
+            Array.Copy(spaces[p]._basis, 0, callerOrder, at, spaces[p].Count);
+            at += spaces[p].Count;
+        }
+        var result = new VectorSpace(callerOrder, owned: true);
+        if (maps is not null)
+        {
+            for (int p = 0; p < spaces.Count; p++)
+            {
+                var b = spaces[p]._basis;
+                var map = new int[b.Length];
+                for (int k = 0; k < b.Length; k++) map[k] = result.IndexOf(b[k]);
+                maps[p] = map;
+            }
+        }
+        return result;
+    }
+
+    private static int[] Identity(int n)
+    {
+        var a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = i;
+        return a;
     }
 
     /// <summary>tracr's <c>direct_sum</c>: like join but overlapping bases are an error.</summary>
@@ -84,7 +170,13 @@ public sealed class VectorSpace
         return new VectorSpace(all);
     }
 
-    public bool SameAs(VectorSpace other) => Count == other.Count && _basis.Zip(other._basis).All(p => p.First.Equals(p.Second));
+    public bool SameAs(VectorSpace other)
+    {
+        if (ReferenceEquals(this, other)) return true;
+        if (Count != other.Count) return false;
+        for (int i = 0; i < _basis.Length; i++) if (!_basis[i].Equals(other._basis[i])) return false;
+        return true;
+    }
 
     public override string ToString() => "[" + string.Join(", ", _basis.Select(b => b.ToString())) + "]";
 
