@@ -60,24 +60,21 @@ public sealed class SparseWeights
         var start = new int[m.Rows + 1];
         int n = 0;
         for (int r = 0; r < m.Rows; r++)
-        {
-            foreach (var v in m.RowValues(r)) if ((float)(v * scale) != 0) n++;
-        }
+            for (int k = m.First(r); k >= 0; k = m.NextSlot(k))
+                if ((float)(m.ValueAt(k) * scale) != 0) n++;
         var cols = new int[n];
         var vals = new float[n];
-        int k = 0;
+        int at = 0;
         for (int r = 0; r < m.Rows; r++)
         {
-            var rc = m.RowColumns(r);
-            var rv = m.RowValues(r);
-            for (int i = 0; i < rv.Length; i++)
+            for (int k = m.First(r); k >= 0; k = m.NextSlot(k))
             {
-                float f = (float)(rv[i] * scale);
+                float f = (float)(m.ValueAt(k) * scale);
                 if (f == 0) continue;
-                cols[k] = rc[i];
-                vals[k++] = f;
+                cols[at] = m.ColumnAt(k);
+                vals[at++] = f;
             }
-            start[r + 1] = k;
+            start[r + 1] = at;
         }
         return new SparseWeights(m.Rows, m.Cols, start, cols, vals);
     }

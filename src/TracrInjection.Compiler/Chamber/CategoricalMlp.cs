@@ -52,40 +52,59 @@ public static class CategoricalMlp
     public static Mlp SequenceMapCategorical(VectorSpace input1, VectorSpace input2, VectorSpace output, VectorSpace oneSpace,
         Func<Value, Value, Value> f, string hiddenName)
     {
-        if (input1.Basis.Any(input2.Contains))
-            throw new CompilationException(CompilationErrorKind.Unsupported, $"Input spaces to a SequenceMap must be disjoint. Got {input1} and {input2}.");
+        foreach (var d in input1.Basis)
+            if (input2.Contains(d))
+                throw new CompilationException(CompilationErrorKind.Unsupported, $"Input spaces to a SequenceMap must be disjoint. Got {input1} and {input2}.");
         var input = VectorSpace.DirectSum(input1, input2, oneSpace);
-        BasisDirection HiddenDir(BasisDirection d1, BasisDirection d2) =>
-            new(hiddenName, Value.Tuple(Value.Str(d1.Name), d1.Value ?? Value.None, Value.Str(d2.Name), d2.Value ?? Value.None));
+        int n1 = input1.Count, n2 = input2.Count, count = n1 * n2;
 
-        var pairs = new List<(BasisDirection D1, BasisDirection D2, BasisDirection H)>(input1.Count * input2.Count);
-        foreach (var d1 in input1.Basis)
-            foreach (var d2 in input2.Basis) pairs.Add((d1, d2, HiddenDir(d1, d2)));
-        var hidden = new VectorSpace(pairs.Select(p => p.H));
-        // Pairs enumerated in (x, y) order are usually already sorted; then position = hidden index.
-        bool inOrder = Enumerable.Range(0, pairs.Count).All(i => ReferenceEquals(hidden[i], pairs[i].H));
-        int HiddenIndex(int i) => inOrder ? i : hidden.IndexOf(pairs[i].H);
-
-        var m1 = new SparseMatrix(input.Count, hidden.Count);
-        int oneRow = input.IndexOf(oneSpace[0]);
-        var rowOf1 = input1.Basis.Select(input.IndexOf).ToArray();
-        var rowOf2 = input2.Basis.Select(input.IndexOf).ToArray();
-        for (int i = 0; i < pairs.Count; i++)
+        // Hidden unit (x, y) for every pair, enumerated in (x, y) order.
+        int hiddenHash = BasisDirection.NameHash(hiddenName);
+        var dirs = new BasisDirection[count];
+        var names2 = new Value[n2];
+        for (int j = 0; j < n2; j++) names2[j] = Value.Str(input2[j].Name);
+        for (int i = 0; i < n1; i++)
         {
-            int col = HiddenIndex(i);
+            var d1 = input1[i];
+            var name1 = Value.Str(d1.Name);
+            var v1 = d1.Value ?? Value.None;
+            for (int j = 0; j < n2; j++)
+            {
+                var d2 = input2[j];
+                dirs[i * n2 + j] = new BasisDirection(hiddenName, hiddenHash, Value.Tuple(name1, v1, names2[j], d2.Value ?? Value.None));
+            }
+        }
+        // Pairs enumerated in (x, y) order are usually already sorted; then position = hidden index.
+        var hidden = VectorSpace.Own(dirs);
+        bool inOrder = hidden.UsesArray(dirs);
+        int HiddenIndex(int p) => inOrder ? p : hidden.IndexOf(dirs[p]);
+
+        var m1 = new SparseMatrix(input.Count, hidden.Count, 3 * count);
+        int oneRow = input.IndexOf(oneSpace[0]);
+        var rowOf1 = new int[n1];
+        var rowOf2 = new int[n2];
+        for (int i = 0; i < n1; i++) rowOf1[i] = input.IndexOf(input1[i]);
+        for (int j = 0; j < n2; j++) rowOf2[j] = input.IndexOf(input2[j]);
+        for (int p = 0; p < count; p++)
+        {
+            int col = HiddenIndex(p);
             m1[oneRow, col] = -1;
-            m1[rowOf1[i / input2.Count], col] = 1;
-            m1[rowOf2[i % input2.Count], col] = 1;
+            m1[rowOf1[p / n2], col] = 1;
+            m1[rowOf2[p % n2], col] = 1;
         }
         var first = new Linear(input, hidden, m1);
 
         string outName = output.Count > 0 ? output[0].Name : "";
-        var m2 = new SparseMatrix(hidden.Count, output.Count);
-        for (int i = 0; i < pairs.Count; i++)
+        int outHash = BasisDirection.NameHash(outName);
+        var m2 = new SparseMatrix(hidden.Count, output.Count, count);
+        for (int i = 0; i < n1; i++)
         {
-            var (d1, d2, _) = pairs[i];
-            int j = output.IndexOf(new BasisDirection(outName, f(d1.Value!, d2.Value!)));
-            if (j >= 0) m2[HiddenIndex(i), j] = 1;
+            var x = input1[i].Value!;
+            for (int j = 0; j < n2; j++)
+            {
+                int k = output.IndexOf(new BasisDirection(outName, outHash, f(x, input2[j].Value!)));
+                if (k >= 0) m2[HiddenIndex(i * n2 + j), k] = 1;
+            }
         }
         return new Mlp(first, new Linear(hidden, output, m2));
     }

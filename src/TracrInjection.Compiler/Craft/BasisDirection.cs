@@ -14,12 +14,17 @@ public sealed class BasisDirection : IEquatable<BasisDirection>, IComparable<Bas
     private readonly int _hash;
     private string? _display;
 
-    public BasisDirection(string name, Value? value = null)
+    public BasisDirection(string name, Value? value = null) : this(name, NameHash(name), value) { }
+
+    /// <summary>With the name's hash precomputed (<see cref="NameHash"/>), for building many directions of one name.</summary>
+    internal BasisDirection(string name, int nameHash, Value? value)
     {
         Name = name;
         Value = value is { IsNone: true } ? null : value;
-        _hash = HashCode.Combine(StringComparer.Ordinal.GetHashCode(name), Value?.GetHashCode() ?? 0);
+        _hash = HashCode.Combine(nameHash, Value?.GetHashCode() ?? 0);
     }
+
+    internal static int NameHash(string name) => StringComparer.Ordinal.GetHashCode(name);
 
     /// <summary>tracr's <c>str(direction)</c>: <c>name</c> or <c>name:value</c>; these are the residual labels.</summary>
     public override string ToString() => _display ??= Value is null ? Name : $"{Name}:{Value}";

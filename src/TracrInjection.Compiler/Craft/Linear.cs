@@ -50,7 +50,16 @@ public sealed class Linear
         var colMaps = new int[fns.Count][];
         var input = VectorSpace.JoinMapped(ins, rowMaps);
         var output = VectorSpace.JoinMapped(outs, colMaps);
-        var m = new SparseMatrix(input.Count, output.Count);
+        // When no output direction is shared, every cell comes from one function, which writes it once: nothing
+        // to sum, so entries are appended without looking for an existing one.
+        int outParts = 0, nnz = 0;
+        foreach (var f in fns)
+        {
+            outParts += f.Output.Count;
+            nnz += f.Matrix.StoredCount;
+        }
+        bool disjointColumns = outParts == output.Count;
+        var m = new SparseMatrix(input.Count, output.Count, nnz);
         for (int f = 0; f < fns.Count; f++)
         {
             var src = fns[f].Matrix;
@@ -58,11 +67,14 @@ public sealed class Linear
             var colMap = colMaps[f];
             for (int r = 0; r < src.Rows; r++)
             {
-                var cols = src.RowColumns(r);
-                var vals = src.RowValues(r);
                 int target = rowMap[r];
-                for (int i = 0; i < cols.Length; i++)
-                    if (vals[i] != 0) m.Add(target, colMap[cols[i]], vals[i]);
+                for (int k = src.First(r); k >= 0; k = src.NextSlot(k))
+                {
+                    double v = src.ValueAt(k);
+                    if (v == 0) continue;
+                    if (disjointColumns) m.AppendNew(target, colMap[src.ColumnAt(k)], v);
+                    else m.Add(target, colMap[src.ColumnAt(k)], v);
+                }
             }
         }
         return new Linear(input, output, m);

@@ -6,28 +6,33 @@ namespace TracrInjection.Compiler.Craft;
 /// dense construction is what makes tracr take minutes on them.
 /// </summary>
 /// <remarks>
-/// Each row is a pair of growable arrays (columns, values) in insertion order. A cell that becomes zero keeps
-/// its slot with value 0 (skipped by <see cref="Entries"/>), so re-adding to it sums from 0 exactly as a fresh
-/// entry would. Appending a column greater than every column already in the row needs no search (construction
-/// usually proceeds in column order); otherwise short rows are scanned and long ones get a column index.
+/// Entries live in one set of growable arrays, each row's entries linked in insertion order, so a matrix with
+/// tens of thousands of one-entry rows costs no per-row allocation. A cell that becomes zero keeps its slot with
+/// value 0 (skipped by <see cref="Entries"/>), so re-adding to it sums from 0 exactly as a fresh entry would.
+/// Appending a column greater than every column already in the row needs no search (construction usually
+/// proceeds in column order); otherwise short rows are walked and long ones get a column index.
 /// </remarks>
 public sealed class SparseMatrix
 {
     private const int ScanLimit = 16;
-    private readonly int[]?[] _cols;
-    private readonly double[]?[] _vals;
-    private readonly int[] _count;
-    private readonly int[] _maxCol;
+    private readonly int[] _head, _tail, _rowCount, _maxCol;
+    private int[] _col, _next;
+    private double[] _val;
+    private int _n;
     private Dictionary<int, int>?[]? _slot;
 
-    public SparseMatrix(int rows, int cols)
+    public SparseMatrix(int rows, int cols, int capacity = 4)
     {
         Rows = rows;
         Cols = cols;
-        _cols = new int[]?[rows];
-        _vals = new double[]?[rows];
-        _count = new int[rows];
+        _head = new int[rows];
+        _tail = new int[rows];
+        _rowCount = new int[rows];
         _maxCol = new int[rows];
+        capacity = Math.Max(capacity, 1);
+        _col = new int[capacity];
+        _next = new int[capacity];
+        _val = new double[capacity];
     }
 
     public int Rows { get; }
@@ -38,11 +43,7 @@ public sealed class SparseMatrix
         get
         {
             int n = 0;
-            for (int r = 0; r < Rows; r++)
-            {
-                var vals = _vals[r];
-                for (int i = 0; i < _count[r]; i++) if (vals![i] != 0) n++;
-            }
+            for (int k = 0; k < _n; k++) if (_val[k] != 0) n++;
             return n;
         }
     }
@@ -53,13 +54,13 @@ public sealed class SparseMatrix
         {
             Check(r, c);
             int s = Find(r, c);
-            return s < 0 ? 0.0 : _vals[r]![s];
+            return s < 0 ? 0.0 : _val[s];
         }
         set
         {
             Check(r, c);
             int s = Find(r, c);
-            if (s >= 0) _vals[r]![s] = value;
+            if (s >= 0) _val[s] = value;
             else if (value != 0) Append(r, c, value);
         }
     }
@@ -71,8 +72,8 @@ public sealed class SparseMatrix
         int s = Find(r, c);
         if (s >= 0)
         {
-            double sum = _vals[r]![s] + v;
-            _vals[r]![s] = sum == 0 ? 0.0 : sum;
+            double sum = _val[s] + v;
+            _val[s] = sum == 0 ? 0.0 : sum;
         }
         else if (v != 0) Append(r, c, v);
     }
@@ -84,19 +85,20 @@ public sealed class SparseMatrix
         {
             for (int r = 0; r < Rows; r++)
             {
-                int n = _count[r];
-                for (int i = 0; i < n; i++)
+                for (int k = First(r); k >= 0; k = _next[k])
                 {
-                    double v = _vals[r]![i];
-                    if (v != 0) yield return (r, _cols[r]![i], v);
+                    double v = _val[k];
+                    if (v != 0) yield return (r, _col[k], v);
                 }
             }
         }
     }
 
-    /// <summary>Row r's stored slots (values may be 0 where an entry cancelled out).</summary>
-    internal ReadOnlySpan<int> RowColumns(int r) => _count[r] == 0 ? default : _cols[r].AsSpan(0, _count[r]);
-    internal ReadOnlySpan<double> RowValues(int r) => _count[r] == 0 ? default : _vals[r].AsSpan(0, _count[r]);
+    /// <summary>Slot of row r's first stored entry, or −1; walk on with <see cref="NextSlot"/>. Values may be 0.</summary>
+    internal int First(int r) => _rowCount[r] == 0 ? -1 : _head[r];
+    internal int NextSlot(int k) => _next[k];
+    internal int ColumnAt(int k) => _col[k];
+    internal double ValueAt(int k) => _val[k];
 
     public double[,] ToDense()
     {
@@ -105,21 +107,30 @@ public sealed class SparseMatrix
         return d;
     }
 
+    /// <summary>Number of stored slots (non-zeros plus cancelled entries).</summary>
+    internal int StoredCount => _n;
+
+    /// <summary>Appends an entry the caller knows is not stored yet (no search).</summary>
+    internal void AppendNew(int r, int c, double v)
+    {
+        Check(r, c);
+        Append(r, c, v);
+    }
+
     private int Find(int r, int c)
     {
-        int n = _count[r];
+        int n = _rowCount[r];
         if (n == 0 || c > _maxCol[r]) return -1;
-        var cols = _cols[r]!;
         if (n <= ScanLimit)
         {
-            for (int i = 0; i < n; i++) if (cols[i] == c) return i;
+            for (int k = _head[r]; k >= 0; k = _next[k]) if (_col[k] == c) return k;
             return -1;
         }
         var slots = (_slot ??= new Dictionary<int, int>?[Rows])[r];
         if (slots is null)
         {
             slots = new Dictionary<int, int>(n);
-            for (int i = 0; i < n; i++) slots[cols[i]] = i;
+            for (int k = _head[r]; k >= 0; k = _next[k]) slots[_col[k]] = k;
             _slot[r] = slots;
         }
         return slots.TryGetValue(c, out int s) ? s : -1;
@@ -127,24 +138,31 @@ public sealed class SparseMatrix
 
     private void Append(int r, int c, double v)
     {
-        int n = _count[r];
-        var cols = _cols[r];
-        if (cols is null)
+        int k = _n;
+        if (k == _col.Length)
         {
-            _cols[r] = cols = new int[4];
-            _vals[r] = new double[4];
+            int cap = k * 2;
+            Array.Resize(ref _col, cap);
+            Array.Resize(ref _next, cap);
+            Array.Resize(ref _val, cap);
         }
-        else if (n == cols.Length)
+        _col[k] = c;
+        _val[k] = v;
+        _next[k] = -1;
+        _n = k + 1;
+        if (_rowCount[r] == 0)
         {
-            Array.Resize(ref _cols[r], n * 2);
-            Array.Resize(ref _vals[r], n * 2);
-            cols = _cols[r]!;
+            _head[r] = k;
+            _maxCol[r] = c;
         }
-        cols[n] = c;
-        _vals[r]![n] = v;
-        _count[r] = n + 1;
-        if (n == 0 || c > _maxCol[r]) _maxCol[r] = c;
-        if (_slot?[r] is { } slots) slots[c] = n;
+        else
+        {
+            _next[_tail[r]] = k;
+            if (c > _maxCol[r]) _maxCol[r] = c;
+        }
+        _tail[r] = k;
+        _rowCount[r]++;
+        if (_slot?[r] is { } slots) slots[c] = k;
     }
 
     private void Check(int r, int c)

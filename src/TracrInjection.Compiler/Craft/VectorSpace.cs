@@ -35,6 +35,12 @@ public sealed class VectorSpace
         _index = index;
     }
 
+    /// <summary>A space over <paramref name="directions"/>, taking ownership of the array (no copy).</summary>
+    internal static VectorSpace Own(BasisDirection[] directions) => new(directions, owned: true);
+
+    /// <summary>Whether the basis is <paramref name="directions"/> itself (it was sorted and distinct as given).</summary>
+    internal bool UsesArray(BasisDirection[] directions) => ReferenceEquals(_basis, directions);
+
     /// <summary>A space of one direction.</summary>
     public VectorSpace(BasisDirection single)
     {
