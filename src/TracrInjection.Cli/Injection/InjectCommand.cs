@@ -6,8 +6,9 @@ using TracrInjection.Injection.Training;
 namespace TracrInjection.Cli.Injection;
 
 /// <summary>
-/// <c>inject --task sum|count|dyck --model DIR|default [--baseline] [--preset paper|improved] [--steps N] [--seed S]
-/// [--out RUN] [--resume]</c>: trains (checkpoints every N steps), then evaluates the run (metrics.json, plots).
+/// <c>inject (--task sum|count|dyck | --program FILE.rasp --prompt-template "...{input}..." [--answer last])
+/// --model DIR|default [--baseline] [--preset paper|improved] [--steps N] [--seed S] [--out RUN] [--resume]</c>:
+/// trains (checkpoints every N steps), then evaluates the run (metrics.json, plots).
 /// </summary>
 public static class InjectCommand
 {
@@ -38,7 +39,7 @@ public static class InjectCommand
 
         public IEnumerable<Option> All => [Preset, Fixes, Steps, Seed, Batch, KlBatch, LmLr, AdapterLr, AlgWeight, Clip, Warmup, FreezeEmbeddings, Pool, EvalItems, ValidateEvery, CheckpointEvery, Mapping, TeacherLen, Corpus, Threads, Device];
 
-        public InjectionOptions Build(ParseResult parse, string task, bool baseline, InjectionOptions? start = null)
+        public InjectionOptions Build(ParseResult parse, string task, bool baseline, InjectionOptions? start = null, ProgramTaskSpec? program = null)
         {
             var preset = parse.GetValue(Preset) switch
             {
@@ -46,7 +47,7 @@ public static class InjectCommand
                 "improved" => InjectionPreset.Improved,
                 var other => throw new CliException($"unknown preset '{other}': use paper or improved"),
             };
-            var o = start ?? InjectionOptions.ForPreset(preset, task);
+            var o = start ?? (program is null ? InjectionOptions.ForPreset(preset, task) : InjectionOptions.ForPreset(preset, program));
             o = o with { Baseline = baseline, Seed = parse.GetValue(Seed) };
             if (parse.GetValue(Fixes) is { } fixes) o = o with { Fixes = Wrap(() => InjectionFixes.Parse(fixes, o.Fixes)) };
             if (parse.GetValue(Steps) is { } steps) o = o with { Steps = steps };
@@ -104,6 +105,7 @@ public static class InjectCommand
         var noEval = new Option<bool>("--no-eval") { Description = "Only train; evaluate later with 'evaluate --run RUN'." };
         var plain = new Option<bool>("--plain") { Description = "Plain progress lines instead of a progress bar." };
         var flags = new TrainingFlags();
+        var programFlags = new ProgramFlags();
         var cmd = new Command("inject",
             "Distil a compiled RASP algorithm into a language model (tracr-injection), or train the baseline with --baseline; " +
             "then evaluate the run (accuracy per split, perplexity, decodability, causal test; metrics.json and plots in the run folder).");
@@ -115,6 +117,7 @@ public static class InjectCommand
         cmd.Options.Add(noEval);
         cmd.Options.Add(plain);
         foreach (var o in flags.All) cmd.Options.Add(o);
+        foreach (var o in programFlags.All) cmd.Options.Add(o);
         cmd.SetAction(parse => InjectionCommands.Guard(ctx, () =>
         {
             string? outDir = parse.GetValue(output);
@@ -126,10 +129,13 @@ public static class InjectCommand
             }
             else
             {
-                string taskName = parse.GetValue(task) ?? throw new CliException("give --task sum|count|dyck");
-                var def = Wrap(() => InjectionTask.Get(taskName));
-                var o = flags.Build(parse, def.Name, parse.GetValue(baseline));
-                outDir ??= Path.Combine("runs", $"{def.Name}-{(o.Baseline ? "baseline" : "injection")}-{o.Preset.ToString().ToLowerInvariant()}-seed{o.Seed}");
+                string? taskName = parse.GetValue(task);
+                var program = programFlags.Spec(parse, taskName is not null);
+                if (taskName is null && program is null) throw new CliException("give --task sum|count|dyck or --program FILE.rasp");
+                var def = program is not null ? Wrap(() => InjectionTask.ForProgram(program)) : Wrap(() => InjectionTask.Get(taskName!));
+                var o = flags.Build(parse, def.Name, parse.GetValue(baseline), program: program);
+                string folderName = program is not null ? "program-" + program.Name : def.Name;
+                outDir ??= Path.Combine("runs", $"{folderName}-{(o.Baseline ? "baseline" : "injection")}-{o.Preset.ToString().ToLowerInvariant()}-seed{o.Seed}");
                 string modelName = parse.GetValue(model)!;
                 string modelDir = InjectionCommands.ResolveModel(modelName);
                 trainer = InjectionTrainer.Create(outDir, modelDir, o, modelName, command: "inject " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
@@ -170,6 +176,81 @@ public static class InjectCommand
         catch (ArgumentException ex)
         {
             throw new CliException(ex.Message);
+        }
+    }
+
+    /// <summary>The options that make a task from a RASP program (<c>--program FILE.rasp</c>).</summary>
+    internal sealed class ProgramFlags
+    {
+        public Option<string?> Program { get; } = new("--program", "-p") { Description = "Inject any RASP program (a .rasp file; see docs/rasp-language.md) instead of a built-in --task.", HelpName = "FILE.rasp" };
+        public Option<string?> Vocab { get; } = new("--vocab") { Description = "With --program: comma-separated input tokens (default: the file's '# vocab:' header). Each ' token' must be one GPT-2 token.", HelpName = "a,b,c" };
+        public Option<int?> MaxSeqLen { get; } = new("--max-seq-len") { Description = "With --program: longest input, and the teacher's max_seq_len (default: the file's header).", HelpName = "N" };
+        public Option<int?> MinLength { get; } = new("--min-length") { Description = "With --program: shortest input (default 1).", HelpName = "N" };
+        public Option<int?> OodLength { get; } = new("--ood-length") { Description = "With --program: longest input of the length_ood split (lengths max+1..N; default 2 × max).", HelpName = "N" };
+        public Option<string?> Template { get; } = new("--prompt-template") { Description = "With --program: the prompt, with {input} where the input tokens go (separated by spaces), e.g. \"Reverse: {input} =\".", HelpName = "TEXT" };
+        public Option<string?> Answer { get; } = new("--answer") { Description = "With --program: the output positions that form the answer: last (default), first, all, or 0-based positions like 0,-1.", HelpName = "last|first|all|I,J" };
+        public Option<string?> Tokenizer { get; } = new("--tokenizer") { Description = "With --program: the GPT-2 tokenizer variant (default standard).", HelpName = "standard|split-digits|split-brackets" };
+
+        public IEnumerable<Option> All => [Program, Vocab, MaxSeqLen, MinLength, OodLength, Template, Answer, Tokenizer];
+
+        /// <summary>The program task of the command line, or null without --program (then no program option may be given).</summary>
+        public ProgramTaskSpec? Spec(ParseResult parse, bool hasTask)
+        {
+            string? path = parse.GetValue(Program);
+            if (path is null)
+            {
+                var stray = All.Skip(1).FirstOrDefault(o => parse.GetResult(o) is not null);
+                if (stray is not null) throw new CliException($"{stray.Name} applies to --program only");
+                return null;
+            }
+            if (hasTask) throw new CliException("give either --task or --program, not both");
+            if (Directory.Exists(path)) throw new CliException($"program file '{path}' is a folder");
+            if (!File.Exists(path)) throw new CliException($"program file '{path}' does not exist");
+            string full = Path.GetFullPath(path);
+            string text = File.ReadAllText(full);
+            // The header supplies what the command line does not.
+            Rasp.Text.ProgramHeader header;
+            try
+            {
+                header = Rasp.Text.RaspProgramText.Parse(text, path, directory: Path.GetDirectoryName(full)).Header;
+            }
+            catch (Rasp.Text.RaspProgramException e)
+            {
+                throw new CliException(e.Message);
+            }
+            IReadOnlyList<string> vocab;
+            bool literal;
+            if (parse.GetValue(Vocab) is { } v)
+            {
+                var items = v.Split(',').Select(x => x.Trim()).ToList();
+                if (items.Any(x => x.Length == 0)) throw new CliException($"--vocab '{v}' has an empty item");
+                vocab = items;
+                literal = !(header.Vocab is { Count: > 0 } hv && hv.All(x => x.IsString)); // as compile --vocab reads it
+            }
+            else
+            {
+                if (header.Vocab is not { Count: > 0 } hv)
+                    throw new CliException($"program '{path}' has no vocabulary: add '# vocab: a, b, c' to its header or give --vocab");
+                vocab = hv.Select(x => x.ToString()).ToList();
+                literal = hv.Any(x => !x.IsString);
+            }
+            int max = parse.GetValue(MaxSeqLen) ?? header.MaxSeqLen
+                ?? throw new CliException($"program '{path}' has no max_seq_len: add '# max_seq_len: N' to its header or give --max-seq-len");
+            string template = parse.GetValue(Template)
+                ?? throw new CliException("give --prompt-template with {input} where the input goes, e.g. \"Reverse: {input} =\"");
+            var tokenizer = parse.GetValue(Tokenizer) switch
+            {
+                null or "standard" => Models.Tokenization.Gpt2TokenizerVariant.Standard,
+                "split-digits" => Models.Tokenization.Gpt2TokenizerVariant.SplitDigits,
+                "split-brackets" => Models.Tokenization.Gpt2TokenizerVariant.SplitBrackets,
+                var other => throw new CliException($"unknown tokenizer '{other}': use standard, split-digits or split-brackets"),
+            };
+            return new ProgramTaskSpec
+            {
+                Path = full, Text = text, Vocab = vocab, LiteralVocab = literal, MaxLength = max,
+                MinLength = parse.GetValue(MinLength) ?? 1, OodMaxLength = parse.GetValue(OodLength), Template = template,
+                Answer = parse.GetValue(Answer) ?? "last", Tokenizer = tokenizer,
+            };
         }
     }
 }
