@@ -13,6 +13,7 @@ public static class LoopBenchmark
         var ids = args.Length > 1 ? args.Skip(1).ToArray() : ["shift_by_one"];
         var specs = ids.Select(ProgramRegistry.Get).ToArray();
         var options = specs.Select(s => CompilerOptions.For(s)).ToArray();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var total = Stopwatch.StartNew();
         long runs = 0;
         while (total.Elapsed.TotalMilliseconds < ms)
@@ -23,7 +24,8 @@ public static class LoopBenchmark
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < specs.Length; i++) RaspCompiler.Compile(specs[i].Build(), options[i]);
         Console.WriteLine($"allocated per round: {GC.GetAllocatedBytesForCurrentThread() - before} bytes, gen0 GCs {GC.CollectionCount(0)}");
-        Console.WriteLine($"{runs} rounds, {total.Elapsed.TotalMilliseconds * 1000 / runs:0.0} µs per round");
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+        Console.WriteLine($"{runs} rounds, {total.Elapsed.TotalMilliseconds * 1000 / runs:0.0} µs per round (wall), {cpu.TotalMilliseconds * 1000 / runs:0.0} µs CPU");
         return 0;
     }
 }

@@ -18,12 +18,17 @@ public static class StageBenchmark
         var spec = ProgramRegistry.Get(id);
         var options = CompilerOptions.For(spec);
         var best = new Dictionary<string, double>();
+        var bytes = new Dictionary<string, long>();
         for (int i = 0; i < repeats; i++)
         {
             var sw = Stopwatch.StartNew();
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
             void Lap(string name)
             {
                 best[name] = Math.Min(best.GetValueOrDefault(name, double.MaxValue), sw.Elapsed.TotalMilliseconds);
+                long now = GC.GetAllocatedBytesForCurrentThread();
+                bytes[name] = now - allocated;
+                allocated = GC.GetAllocatedBytesForCurrentThread();
                 sw.Restart();
             }
             var program = spec.Build();
@@ -43,8 +48,8 @@ public static class StageBenchmark
             Lap("assembly");
         }
         Console.WriteLine($"{id}: best of {repeats} per stage");
-        foreach (var (k, v) in best) Console.WriteLine($"  {k,-22} {v * 1000,10:0.0} µs");
-        Console.WriteLine($"  {"total",-22} {best.Values.Sum() * 1000,10:0.0} µs");
+        foreach (var (k, v) in best) Console.WriteLine($"  {k,-22} {v * 1000,10:0.0} µs {bytes[k],12:N0} B");
+        Console.WriteLine($"  {"total",-22} {best.Values.Sum() * 1000,10:0.0} µs {bytes.Values.Sum(),12:N0} B");
         return 0;
     }
 }

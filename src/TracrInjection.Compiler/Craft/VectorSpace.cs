@@ -138,6 +138,7 @@ public sealed class VectorSpace
             }
             return joined;
         }
+        if (TryMerge(spaces, maps, total) is { } merged) return merged;
         // Shared or interleaved directions: the representative kept must be the first in the caller's order
         // (1 vs 1.0 vs True display differently), so rebuild in that order.
         var callerOrder = new BasisDirection[total];
@@ -159,6 +160,91 @@ public sealed class VectorSpace
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// The sorted union by merging the (sorted) parts, keeping for equal directions the one of the earliest part:
+    /// the same result as de-duplicating the parts' concatenation in caller order and sorting it stably, provided
+    /// the order is total on the values compared. That holds when, within each name, all values are numbers
+    /// (not NaN) or all are strings; anything else (valueless and valued directions sharing a name, mixed types,
+    /// tuples, NaN) returns null and the caller sorts.
+    /// </summary>
+    private static VectorSpace? TryMerge(IReadOnlyList<VectorSpace> spaces, int[][]? maps, int total)
+    {
+        int k = spaces.Count;
+        if (k > 64) return null;
+        foreach (var s in spaces)
+        {
+            var b = s._basis;
+            for (int i = 0; i < b.Length; i++)
+                if (ClassOf(b[i]) < 0 || (i > 0 && b[i].Name == b[i - 1].Name && ClassOf(b[i]) != ClassOf(b[i - 1])))
+                    return null;
+        }
+        var pos = new int[k];
+        var outMaps = maps;
+        if (outMaps is not null) for (int p = 0; p < k; p++) outMaps[p] = new int[spaces[p].Count];
+        var result = new BasisDirection[total];
+        int n = 0;
+        while (true)
+        {
+            int best = -1;
+            ulong equal = 0;
+            BasisDirection? head = null;
+            for (int p = 0; p < k; p++)
+            {
+                if (pos[p] >= spaces[p].Count) continue;
+                var d = spaces[p]._basis[pos[p]];
+                if (best < 0)
+                {
+                    best = p;
+                    head = d;
+                    equal = 1UL << p;
+                    continue;
+                }
+                int names = string.CompareOrdinal(d.Name, head!.Name);
+                if (names == 0)
+                {
+                    if (ClassOf(d) != ClassOf(head)) return null;
+                    if (BasisDirection.LessThan(d, head)) names = -1;
+                    else if (BasisDirection.LessThan(head, d)) names = 1;
+                    else if (!d.Equals(head)) return null;
+                }
+                if (names < 0)
+                {
+                    best = p;
+                    head = d;
+                    equal = 1UL << p;
+                }
+                else if (names == 0) equal |= 1UL << p;
+            }
+            if (best < 0) break;
+            for (int p = 0; p < k; p++)
+            {
+                if ((equal & (1UL << p)) == 0) continue;
+                if (outMaps is not null) outMaps[p][pos[p]] = n;
+                pos[p]++;
+            }
+            result[n++] = head!;
+        }
+        if (n < total) Array.Resize(ref result, n);
+        return new VectorSpace(result, (Dictionary<BasisDirection, int>?)null);
+    }
+
+    /// <summary>0: valueless, 1: number (not NaN), 2: string; −1: anything the merge does not handle.</summary>
+    private static int ClassOf(BasisDirection d) => d.Value switch
+    {
+        null => 0,
+        { Kind: Rasp.Values.ValueKind.Str } => 2,
+        { Kind: Rasp.Values.ValueKind.Float } v when double.IsNaN(v.AsDouble) => -1,
+        { IsNumber: true } => 1,
+        _ => -1,
+    };
+
+    /// <summary>A basis known to be sorted and distinct, with its index if one was built.</summary>
+    private VectorSpace(BasisDirection[] sortedDistinct, Dictionary<BasisDirection, int>? index)
+    {
+        _basis = sortedDistinct;
+        _index = index;
     }
 
     private static int[] Identity(int n)
