@@ -16,6 +16,9 @@ namespace TracrInjection.Cli.Injection;
 /// </summary>
 public static class DemoCommand
 {
+    /// <summary>Training steps of each demo run.</summary>
+    public const long DefaultSteps = 400;
+
     /// <summary>The demo's settings per task (reduced from the paper's so that both runs fit the time budget on a CPU).</summary>
     public static InjectionOptions DemoOptions(string task, long seed, long? steps = null)
     {
@@ -23,13 +26,14 @@ public static class DemoCommand
         var o = InjectionOptions.ForPreset(InjectionPreset.Improved, def.Name) with
         {
             Seed = seed,
-            Steps = steps ?? 400,
+            Steps = steps ?? DefaultSteps,
             BatchSize = 16,
             KlBatchSize = 2,
             LmLearningRate = 5e-4,
             AdapterLearningRate = 5e-3,
             GradientClip = 1,
             WarmupSteps = 20,
+            RollWarmupSteps = (steps ?? DefaultSteps) / 2,
             Threads = 1,
             CheckpointInterval = 100,
             LogInterval = 10,

@@ -26,6 +26,8 @@ public static class InjectCommand
         public Option<double?> AlgWeight { get; } = new("--algorithm-weight") { Description = "Multiplier of the algorithm loss (paper 1).", HelpName = "W" };
         public Option<double?> Clip { get; } = new("--grad-clip") { Description = "Clip the global gradient norm (paper: no clipping).", HelpName = "NORM" };
         public Option<int?> Warmup { get; } = new("--warmup") { Description = "Linear learning-rate warmup steps (paper: none).", HelpName = "N" };
+        public Option<long?> RollWarmup { get; } = new("--roll-warmup") { Description = "Start detach-and-roll at this step (paper: 0, from the first step); small models need the alignment to settle first, e.g. half the steps.", HelpName = "N" };
+        public Option<bool> NoRoll { get; } = new("--no-detach-and-roll") { Description = "Ablation: train with the algorithm loss but without detach-and-roll." };
         public Option<bool> FreezeEmbeddings { get; } = new("--freeze-embeddings") { Description = "Do not train the token/position embeddings (the paper trains every parameter; saves time on small models)." };
         public Option<int?> Pool { get; } = new("--pool-size") { Description = "Generated items before the split (paper: count 2000000, dyck 1000000; sum is always all 202500 pairs).", HelpName = "N" };
         public Option<int?> EvalItems { get; } = new("--eval-items") { Description = "At most this many items per evaluated split (paper: all, 4000).", HelpName = "N" };
@@ -37,7 +39,7 @@ public static class InjectCommand
         public Option<int?> Threads { get; } = new("--threads") { Description = "Torch intra-op threads (1 is fastest on a busy machine).", HelpName = "N" };
         public Option<string?> Device { get; } = new("--device") { Description = "Torch device: cpu (default) or cuda[:N] (needs a TorchSharp CUDA build).", HelpName = "DEVICE" };
 
-        public IEnumerable<Option> All => [Preset, Fixes, Steps, Seed, Batch, KlBatch, LmLr, AdapterLr, AlgWeight, Clip, Warmup, FreezeEmbeddings, Pool, EvalItems, ValidateEvery, CheckpointEvery, Mapping, TeacherLen, Corpus, Threads, Device];
+        public IEnumerable<Option> All => [Preset, Fixes, Steps, Seed, Batch, KlBatch, LmLr, AdapterLr, AlgWeight, RollWarmup, NoRoll, Clip, Warmup, FreezeEmbeddings, Pool, EvalItems, ValidateEvery, CheckpointEvery, Mapping, TeacherLen, Corpus, Threads, Device];
 
         public InjectionOptions Build(ParseResult parse, string task, bool baseline, InjectionOptions? start = null, ProgramTaskSpec? program = null)
         {
@@ -56,6 +58,8 @@ public static class InjectCommand
             if (parse.GetValue(LmLr) is { } lr) o = o with { LmLearningRate = lr };
             if (parse.GetValue(AdapterLr) is { } alr) o = o with { AdapterLearningRate = alr };
             if (parse.GetValue(AlgWeight) is { } w) o = o with { AlgorithmLossMultiplier = w };
+            if (parse.GetValue(RollWarmup) is { } rw) o = o with { RollWarmupSteps = rw };
+            if (parse.GetValue(NoRoll)) o = o with { DetachAndRoll = false };
             if (parse.GetValue(Clip) is { } clip) o = o with { GradientClip = clip };
             if (parse.GetValue(Warmup) is { } warm) o = o with { WarmupSteps = warm };
             if (parse.GetValue(FreezeEmbeddings)) o = o with { TrainEmbeddings = false };

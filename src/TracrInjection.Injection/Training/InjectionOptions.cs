@@ -33,6 +33,13 @@ public sealed record InjectionOptions
     public bool Baseline { get; init; }
     /// <summary>Detach-and-roll at block L (only with the algorithm loss, as in the paper).</summary>
     public bool DetachAndRoll { get; init; } = true;
+    /// <summary>
+    /// Detach-and-roll starts at this step (0 = the paper: from the first step). Starting it from a random adapter
+    /// forces the answer through a 2-dimensional random subspace before the model has learnt anything there; on
+    /// small models that stalls the answer loss at chance, while a warm-up lets the alignment place the output
+    /// variable first and the roll then moves the answer into it (measured on dyck: docs/injection.md).
+    /// </summary>
+    public long RollWarmupSteps { get; init; }
     /// <summary>Project onto the final-result rows of the adapter only (<c>--only_result_subspace</c>, default true).</summary>
     public bool OnlyResultSubspace { get; init; } = true;
     /// <summary>KL(original ‖ model) on unsupervised text.</summary>
@@ -95,6 +102,8 @@ public sealed record InjectionOptions
 
     [JsonIgnore] public bool AlgorithmLoss => !Baseline;
     [JsonIgnore] public bool UsesDetachAndRoll => AlgorithmLoss && DetachAndRoll;
+    /// <summary>Whether detach-and-roll is applied at 0-based step <paramref name="step"/>.</summary>
+    public bool RollsAt(long step) => UsesDetachAndRoll && step >= RollWarmupSteps;
     [JsonIgnore] public int EffectiveKlBatchSize => KlBatchSize ?? BatchSize;
     [JsonIgnore] public InjectionTask TaskDefinition => Program is not null ? InjectionTask.ForProgram(Program) : InjectionTask.Get(Task);
     [JsonIgnore] public int EffectiveTeacherMaxSeqLen => TeacherMaxSeqLen ?? TaskDefinition.TeacherMaxSeqLen(Fixes);
@@ -138,6 +147,7 @@ public sealed record InjectionOptions
         Require(MaxLength is null or >= 4, $"max length must be at least 4 (got {MaxLength})");
         Require(Data.PoolSize is null or >= 200, $"the data pool needs at least 200 items (got {Data.PoolSize})");
         Require(AlgorithmLossMultiplier >= 0, "the algorithm loss multiplier must be non-negative");
+        Require(RollWarmupSteps >= 0, $"roll warm-up steps must be non-negative (got {RollWarmupSteps})");
     }
 
     public static JsonSerializerOptions Json { get; } = new()

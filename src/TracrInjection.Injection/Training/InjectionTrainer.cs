@@ -287,7 +287,7 @@ public sealed class InjectionTrainer : IDisposable
         var batch = Builder.Build(_trainBatches.Batch(step));
         var ids = tensor(batch.Ids, [batch.BatchSize, batch.Length], ScalarType.Int64).to(device);
 
-        Tensor? projector = o.UsesDetachAndRoll ? DetachAndRoll.Projector(Adapter.weight!, o.OnlyResultSubspace ? _outputDims : AllRows()) : null;
+        Tensor? projector = o.RollsAt(step) ? DetachAndRoll.Projector(Adapter.weight!, o.OnlyResultSubspace ? _outputDims : AllRows()) : null;
         int rollBlock = Alignment.RollBlock;
         var output = Model.Forward(ids, new Gpt2ForwardOptions
         {

@@ -100,6 +100,29 @@ public class InjectionTrainerTests
     }
 
     [Fact]
+    public void RollWarmupTrainsWithoutDetachAndRollUntilItsStep()
+    {
+        using var dir = new InjectionTempDir();
+        string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"), dropout: 0);
+        var options = InjectionTestSupport.Options("dyck", steps: 10) with { KlLoss = false };
+        StepLosses First(string name, InjectionOptions o, long step)
+        {
+            using var t = InjectionTrainer.Create(dir.Sub(name), model, o);
+            return t.TrainStep(step);
+        }
+        var warm = options with { RollWarmupSteps = 5 };
+        Assert.False(warm.RollsAt(4));
+        Assert.True(warm.RollsAt(5));
+        Assert.False((warm with { Baseline = true }).RollsAt(7));
+        // Same seed, same batch: before the warm-up ends the step is exactly the no-roll step; after it, the rolled one.
+        var noRoll = First("no-roll", options with { DetachAndRoll = false }, 0);
+        var rolled = First("rolled", options, 0);
+        Assert.Equal(noRoll.Ce, First("warm-early", warm, 0).Ce);
+        Assert.NotEqual(noRoll.Ce, rolled.Ce);
+        Assert.Equal(First("rolled-6", options, 6).Ce, First("warm-late", warm, 6).Ce);
+    }
+
+    [Fact]
     public void ARunFolderCannotBeStartedTwice()
     {
         using var dir = new InjectionTempDir();
