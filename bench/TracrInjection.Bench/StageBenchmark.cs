@@ -17,6 +17,9 @@ public static class StageBenchmark
         int repeats = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 3;
         var spec = ProgramRegistry.Get(id);
         var options = CompilerOptions.For(spec);
+        // Warm up (tiered JIT) so the stages are timed in their optimised code.
+        var warm = Stopwatch.StartNew();
+        while (warm.Elapsed.TotalMilliseconds < 1500) RaspCompiler.Compile(spec.Build(), options);
         var best = new Dictionary<string, double>();
         var bytes = new Dictionary<string, long>();
         for (int i = 0; i < repeats; i++)

@@ -19,12 +19,10 @@ public sealed class CraftModel
     public static CraftModel Build(RaspGraph graph, bool separateCleanBosUnits = false)
     {
         var allocation = LayerAllocation.Allocate(graph);
-        var blocksBySublayer = new SortedDictionary<int, List<CraftBlock>>();
-        void Put(int s, CraftBlock b)
-        {
-            if (!blocksBySublayer.TryGetValue(s, out var l)) blocksBySublayer[s] = l = [];
-            l.Add(b);
-        }
+        int maxSublayer = 0;
+        foreach (var (_, sub) in allocation) maxSublayer = Math.Max(maxSublayer, sub + 1);
+        var blocksBySublayer = new List<CraftBlock>?[maxSublayer + 1];
+        void Put(int s, CraftBlock b) => (blocksBySublayer[s] ??= []).Add(b);
         foreach (var (node, sub) in allocation)
         {
             if (node.Block is SeriesWithResiduals r)
@@ -39,32 +37,35 @@ public sealed class CraftModel
 
         var residualParts = new List<VectorSpace>();
         var sublayers = new List<CraftSublayer>();
-        foreach (var (index, blocks) in blocksBySublayer)
+        for (int index = 0; index < blocksBySublayer.Length; index++)
         {
-            if (blocks.Count == 0) continue;
+            var blocks = blocksBySublayer[index];
+            if (blocks is null || blocks.Count == 0) continue;
             foreach (var b in blocks) residualParts.Add(ResidualOf(b));
             if (index % 2 == 0)
             {
-                var heads = blocks.Select(b => (AttentionHead)b).ToList();
+                var heads = new List<AttentionHead>(blocks.Count);
+                foreach (var b in blocks) heads.Add((AttentionHead)b);
                 var multi = new MultiAttentionHead(heads);
                 foreach (var h in heads) multi.Nodes.AddRange(h.Nodes);
                 sublayers.Add(new CraftSublayer(index, multi, null));
             }
             else
             {
-                var mlps = blocks.Select(b => (Mlp)b).ToList();
+                var mlps = new List<Mlp>(blocks.Count);
+                foreach (var b in blocks) mlps.Add((Mlp)b);
                 if (separateCleanBosUnits) mlps = SeparateCleanBos(mlps);
                 var combined = Mlp.CombineInParallel(mlps);
                 sublayers.Add(new CraftSublayer(index, null, combined));
             }
         }
-        return new CraftModel { Sublayers = sublayers, Residual = VectorSpace.Join(residualParts.ToArray()) };
+        return new CraftModel { Sublayers = sublayers, Residual = VectorSpace.JoinMapped(residualParts, null) };
     }
 
     private static VectorSpace ResidualOf(CraftBlock b) => b switch
     {
-        AttentionHead h => VectorSpace.Join(h.WQk.Left, h.WQk.Right, h.WOv.Input, h.WOv.Output),
-        Mlp m => VectorSpace.Join(m.Input, m.Output),
+        AttentionHead h => VectorSpace.JoinMapped([h.WQk.Left, h.WQk.Right, h.WOv.Input, h.WOv.Output], null),
+        Mlp m => VectorSpace.JoinMapped([m.Input, m.Output], null),
         _ => throw new InvalidOperationException(b.GetType().Name),
     };
 

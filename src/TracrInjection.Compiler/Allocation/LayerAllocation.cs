@@ -13,21 +13,43 @@ public static class LayerAllocation
     /// <summary>Depth of every node = the most SOps on a path from a source, the source not counted.</summary>
     public static Dictionary<string, int> ComputationalDepth(RaspGraph graph)
     {
-        var depth = graph.Nodes.ToDictionary(n => n.Label, _ => -1, StringComparer.Ordinal);
-        foreach (var node in TopologicalOrder(graph))
+        var depth = Depths(graph);
+        var result = new Dictionary<string, int>(graph.Nodes.Count, StringComparer.Ordinal);
+        foreach (var n in graph.Nodes) result[n.Label] = depth[n.Index];
+        return result;
+    }
+
+    /// <summary><see cref="ComputationalDepth"/> by node index (a longest-path recursion, memoised).</summary>
+    private static int[] Depths(RaspGraph graph)
+    {
+        var nodes = graph.Nodes;
+        var depth = new int[nodes.Count];
+        Array.Fill(depth, -1);
+        var stack = new Stack<GraphNode>();
+        foreach (var root in nodes)
         {
-            if (node.Predecessors.Count == 0)
+            if (depth[root.Index] >= 0) continue;
+            stack.Push(root);
+            while (stack.Count > 0)
             {
-                depth[node.Label] = Math.Max(depth[node.Label], 0);
-                continue;
+                var n = stack.Peek();
+                if (depth[n.Index] >= 0) { stack.Pop(); continue; }
+                bool ready = true;
+                foreach (var p in n.PredecessorNodes)
+                {
+                    if (depth[p.Index] < 0)
+                    {
+                        stack.Push(p);
+                        ready = false;
+                    }
+                }
+                if (!ready) continue;
+                stack.Pop();
+                int best = 0;
+                int step = n.Expr is SOp ? 1 : 0;
+                foreach (var p in n.PredecessorNodes) best = Math.Max(best, depth[p.Index] + step);
+                depth[n.Index] = best;
             }
-            int best = -1;
-            foreach (var p in node.Predecessors)
-            {
-                if (depth[p] < 0) continue;
-                best = Math.Max(best, depth[p] + (node.Expr is SOp ? 1 : 0));
-            }
-            depth[node.Label] = best;
         }
         return depth;
     }
@@ -35,44 +57,69 @@ public static class LayerAllocation
     /// <summary>Sublayer index for every node with a model block (in the order tracr iterates them).</summary>
     public static List<(GraphNode Node, int Sublayer)> Allocate(RaspGraph graph)
     {
-        var computational = ComputationalDepth(graph);
-        var components = graph.Nodes.Where(n => n.Block is Mlp or AttentionHead or MultiAttentionHead or SeriesWithResiduals).ToList();
+        var computational = Depths(graph);
+        var components = new List<GraphNode>();
+        foreach (var n in graph.Nodes)
+            if (n.Block is Mlp or AttentionHead or MultiAttentionHead or SeriesWithResiduals) components.Add(n);
         if (components.Count == 0)
             throw new CompilationException(CompilationErrorKind.Unsupported,
                 "The program has no computation to compile (tracr: \"min() arg is an empty sequence\"): its output is a primitive.");
 
-        var depthOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        var byDepth = new SortedDictionary<int, List<GraphNode>>();
+        int min = int.MaxValue, max = int.MinValue;
         foreach (var n in components)
         {
-            int d = computational[n.Label];
-            depthOf[n.Label] = d;
-            if (!byDepth.TryGetValue(d, out var list)) byDepth[d] = list = [];
-            list.Add(n);
+            min = Math.Min(min, computational[n.Index]);
+            max = Math.Max(max, computational[n.Index]);
         }
-        List<GraphNode> At(int d) => byDepth.TryGetValue(d, out var l) ? l : byDepth[d] = [];
+        var byDepth = new List<GraphNode>[max - min + 1];
+        for (int i = 0; i < byDepth.Length; i++) byDepth[i] = [];
+        var depthOf = new int[graph.Nodes.Count];
+        foreach (var n in components)
+        {
+            int d = computational[n.Index];
+            depthOf[n.Index] = d;
+            byDepth[d - min].Add(n);
+        }
+        List<GraphNode> At(int d) => byDepth[d - min];
 
-        int min = byDepth.Keys.First(), max = byDepth.Keys.Last();
         for (int d = min; d < max; d++)
         {
-            if (At(d).All(IsAttention) && At(d + 1).All(IsMlp))
+            if (At(d).TrueForAll(IsAttention) && At(d + 1).TrueForAll(IsMlp))
             {
                 for (int u = d + 1; u <= max; u++)
                 {
-                    foreach (var n in At(u)) depthOf[n.Label] = u - 1;
+                    foreach (var n in At(u)) depthOf[n.Index] = u - 1;
                     At(u - 1).AddRange(At(u));
-                    byDepth[u] = [];
+                    byDepth[u - min] = [];
                 }
                 max--;
             }
         }
 
-        var result = new List<(GraphNode, int)>();
-        int currentLayer = 0, currentDepth = 1;
-        // OrderBy is stable: equal depths keep graph-node order, as Python's sorted does.
-        foreach (var n in components.OrderBy(n => depthOf[n.Label]))
+        // Stable sort by depth: equal depths keep graph-node order, as Python's sorted does.
+        var sorted = components.ToArray();
+        var keys = new int[sorted.Length];
+        for (int i = 0; i < sorted.Length; i++) keys[i] = depthOf[sorted[i].Index];
+        for (int i = 1; i < sorted.Length; i++)
         {
-            int d = depthOf[n.Label];
+            var x = sorted[i];
+            int key = keys[i], j = i - 1;
+            while (j >= 0 && keys[j] > key)
+            {
+                sorted[j + 1] = sorted[j];
+                keys[j + 1] = keys[j];
+                j--;
+            }
+            sorted[j + 1] = x;
+            keys[j + 1] = key;
+        }
+
+        var result = new List<(GraphNode, int)>(sorted.Length);
+        int currentLayer = 0, currentDepth = 1;
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            var n = sorted[i];
+            int d = keys[i];
             while (d > currentDepth)
             {
                 currentDepth++;
@@ -86,26 +133,4 @@ public static class LayerAllocation
 
     private static bool IsAttention(GraphNode n) => n.Block is AttentionHead or MultiAttentionHead;
     private static bool IsMlp(GraphNode n) => n.Block is Mlp;
-
-    private static List<GraphNode> TopologicalOrder(RaspGraph g)
-    {
-        var order = new List<GraphNode>();
-        var state = new Dictionary<string, int>(StringComparer.Ordinal);
-        var stack = new Stack<(GraphNode Node, bool Exit)>();
-        foreach (var root in g.Nodes)
-        {
-            if (state.ContainsKey(root.Label)) continue;
-            stack.Push((root, false));
-            while (stack.Count > 0)
-            {
-                var (n, exit) = stack.Pop();
-                if (exit) { order.Add(n); state[n.Label] = 2; continue; }
-                if (state.ContainsKey(n.Label)) continue;
-                state[n.Label] = 1;
-                stack.Push((n, true));
-                foreach (var p in n.Predecessors) if (!state.ContainsKey(p)) stack.Push((g[p], false));
-            }
-        }
-        return order;
-    }
 }

@@ -16,14 +16,19 @@ public static class Assembler
             throw new CompilationException(CompilationErrorKind.Unsupported,
                 "Failed to find a node with label tokens. A program must include rasp.tokens to be compiled.");
 
-        var tokenValues = new ValueSet(tokensNode.ValueSet!);
-        tokenValues.Add(Value.Str(options.CompilerBos));
-        tokenValues.Add(Value.Str(options.CompilerPad));
-        var tokenSpace = VectorSpace.FromValues("tokens", tokenValues);
-        var indexSpace = VectorSpace.FromValues("indices", Enumerable.Range(0, options.MaxSeqLen).Select(i => Value.Int(i)));
+        var tokenSpace = TokenSpace(tokensNode, options);
+        var indexSpace = graph.TryGet("indices", out var indicesNode) && indicesNode.Expr is IndicesType && indicesNode.OutputSpace is { } known &&
+                         known.Count == options.MaxSeqLen
+            ? known
+            : VectorSpace.FromValues("indices", Enumerable.Range(0, options.MaxSeqLen).Select(i => Value.Int(i)));
         var outputSpace = graph.Sink.OutputSpace!;
         var residual = VectorSpace.Join(craft.Residual, tokenSpace, indexSpace, outputSpace);
-        int[] Dims(VectorSpace s) => s.Basis.Select(residual.IndexOf).ToArray();
+        int[] Dims(VectorSpace s)
+        {
+            var dims = new int[s.Count];
+            for (int i = 0; i < dims.Length; i++) dims[i] = residual.IndexOf(s[i]);
+            return dims;
+        }
 
         // Module names are handed out greedily from layer_0/attn, layer_0/mlp, ... skipping the wrong kind.
         var layerOf = new List<int>();
@@ -36,10 +41,22 @@ public static class Assembler
             slot++;
         }
         int numLayers = layerOf.Count == 0 ? 0 : layerOf[^1] + 1;
-        var allHeads = craft.Sublayers.Where(s => s.IsAttention).SelectMany(s => s.Attention!.Heads).ToList();
-        int numHeads = Math.Max(1, craft.Sublayers.Where(s => s.IsAttention).Select(s => s.Attention!.Heads.Count).DefaultIfEmpty(1).Max());
-        int keySize = Math.Max(1, allHeads.Select(h => Math.Max(h.WQk.Left.Count, h.WQk.Right.Count)).DefaultIfEmpty(1).Max());
-        int widestValue = allHeads.Select(h => h.WOv.Output.Count).DefaultIfEmpty(0).Max();
+        var allHeads = new List<AttentionHead>();
+        int numHeads = 1, keySize = 1, widestValue = 0, mlpHidden = 1;
+        foreach (var sub in craft.Sublayers)
+        {
+            if (sub.IsAttention)
+            {
+                numHeads = Math.Max(numHeads, sub.Attention!.Heads.Count);
+                foreach (var h in sub.Attention.Heads)
+                {
+                    allHeads.Add(h);
+                    keySize = Math.Max(keySize, Math.Max(h.WQk.Left.Count, h.WQk.Right.Count));
+                    widestValue = Math.Max(widestValue, h.WOv.Output.Count);
+                }
+            }
+            else mlpHidden = Math.Max(mlpHidden, sub.Mlp!.Hidden.Count);
+        }
         if (widestValue > keySize)
         {
             var head = allHeads.First(h => h.WOv.Output.Count == widestValue);
@@ -50,7 +67,6 @@ public static class Assembler
                     head.Nodes.FirstOrDefault());
             keySize = widestValue;
         }
-        int mlpHidden = Math.Max(1, craft.Sublayers.Where(s => !s.IsAttention).Select(s => s.Mlp!.Hidden.Count).DefaultIfEmpty(1).Max());
 
         var heads = new List<CompiledHead>[numLayers];
         var mlps = new CompiledMlp?[numLayers];
@@ -84,8 +100,11 @@ public static class Assembler
         {
             if (node.Expr is not SOp sop || node.OutputSpace is null) continue;
             var space = node.Label == "tokens" ? tokenSpace : node.OutputSpace;
-            if (space.Basis.Any(b => residual.IndexOf(b) < 0)) continue;
-            variables.Add(new ResidualVariable(node.Label, sop.IsNumerical, Dims(space), space.Basis.Select(b => b.Value).ToArray()));
+            var dims = Dims(space);
+            if (Array.IndexOf(dims, -1) >= 0) continue;
+            var values = new Value?[space.Count];
+            for (int i = 0; i < values.Length; i++) values[i] = space[i].Value;
+            variables.Add(new ResidualVariable(node.Label, sop.IsNumerical, dims, values));
         }
         variables.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
@@ -102,10 +121,37 @@ public static class Assembler
             OutputDims = Dims(outputSpace),
             CategoricalOutput = sinkExpr.IsCategorical,
             OutputValues = sinkExpr.IsCategorical ? outputSpace.Basis.Select(b => b.Value!).ToList() : [],
-            Layers = Enumerable.Range(0, numLayers).Select(i => new CompiledLayer(heads[i], mlps[i])).ToList(),
+            Layers = Layers(heads, mlps),
             Config = new ModelConfig(numLayers, numHeads, keySize, mlpHidden, options.Causal),
             Variables = variables,
             Repairs = repairs,
         };
+    }
+
+    private static List<CompiledLayer> Layers(List<CompiledHead>[] heads, CompiledMlp?[] mlps)
+    {
+        var layers = new List<CompiledLayer>(heads.Length);
+        for (int i = 0; i < heads.Length; i++) layers.Add(new CompiledLayer(heads[i], mlps[i]));
+        return layers;
+    }
+
+    /// <summary>
+    /// tracr's token space: the tokens' value set plus BOS and PAD, sorted. With string tokens (a total order) that
+    /// is the tokens node's sorted space merged with the two; otherwise it is sorted from the value set as tracr does.
+    /// </summary>
+    private static VectorSpace TokenSpace(GraphNode tokensNode, CompilerOptions options)
+    {
+        if (tokensNode.Expr is TokensType && tokensNode.OutputSpace is { } space && space.Count == tokensNode.ValueSet!.Count)
+        {
+            bool strings = true;
+            foreach (var d in space.Basis) strings &= d.Value is { IsString: true };
+            if (strings)
+                return VectorSpace.Join(space, new VectorSpace([new BasisDirection("tokens", Value.Str(options.CompilerBos)),
+                    new BasisDirection("tokens", Value.Str(options.CompilerPad))]));
+        }
+        var tokenValues = new ValueSet(tokensNode.ValueSet!);
+        tokenValues.Add(Value.Str(options.CompilerBos));
+        tokenValues.Add(Value.Str(options.CompilerPad));
+        return VectorSpace.FromValues("tokens", tokenValues);
     }
 }

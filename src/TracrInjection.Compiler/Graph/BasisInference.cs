@@ -9,7 +9,7 @@ public static class BasisInference
 {
     public static void Infer(RaspGraph graph, IReadOnlyList<Value> vocab, int maxSeqLen, bool exactNumericalMeans = false)
     {
-        var done = new HashSet<string>(StringComparer.Ordinal);
+        var done = new bool[graph.Nodes.Count];
         Visit(graph, graph.Sink, vocab, maxSeqLen, done, exactNumericalMeans);
         foreach (var node in graph.Nodes)
         {
@@ -20,10 +20,11 @@ public static class BasisInference
     public static VectorSpace OutputSpaceOf(string label, SOp sop, ValueSet values) =>
         sop.IsNumerical ? new VectorSpace([new BasisDirection(label)]) : VectorSpace.FromValues(label, values);
 
-    private static void Visit(RaspGraph g, GraphNode node, IReadOnlyList<Value> vocab, int n, HashSet<string> done, bool exactMeans)
+    private static void Visit(RaspGraph g, GraphNode node, IReadOnlyList<Value> vocab, int n, bool[] done, bool exactMeans)
     {
-        if (!done.Add(node.Label)) return;
-        foreach (var p in node.Predecessors) Visit(g, g[p], vocab, n, done, exactMeans);
+        if (done[node.Index]) return;
+        done[node.Index] = true;
+        foreach (var p in node.PredecessorNodes) Visit(g, p, vocab, n, done, exactMeans);
         if (node.Expr is not SOp sop) return;
         node.ValueSet = Compute(g, sop, vocab, n, exactMeans);
     }

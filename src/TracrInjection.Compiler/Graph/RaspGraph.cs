@@ -13,6 +13,10 @@ public sealed class GraphNode(string label, RaspExpr expr)
     public CraftBlock? Block { get; set; }
     public List<string> Successors { get; } = [];
     public List<string> Predecessors { get; } = [];
+    /// <summary>Position in <see cref="RaspGraph.Nodes"/>.</summary>
+    internal int Index { get; init; }
+    /// <summary>The predecessor nodes, in <see cref="Predecessors"/>' order.</summary>
+    internal List<GraphNode> PredecessorNodes { get; } = [];
 }
 
 /// <summary>The RASP program as a data-flow graph (child → parent), nodes in first-discovery order.</summary>
@@ -53,6 +57,7 @@ public sealed class RaspGraph
                 {
                     c.Successors.Add(parent.Label);
                     parent.Predecessors.Add(c.Label);
+                    parent.PredecessorNodes.Add(c);
                 }
             }
         }
@@ -88,7 +93,7 @@ public sealed class RaspGraph
             label = $"{label}_{k}";
         }
         _labelOf[expr] = label;
-        n = new GraphNode(label, expr);
+        n = new GraphNode(label, expr) { Index = _order.Count };
         _nodes[label] = n;
         _order.Add(n);
         return n;
