@@ -1,6 +1,6 @@
 using TracrInjection.Bench;
 
-// `dotnet run --project bench/TracrInjection.Bench -c Release -- compile [budget-ms] | stages <id> | lm | inject`
+// `dotnet run --project bench/TracrInjection.Bench -c Release -- compile [budget-ms [warm-up-ms]] | stages <id> [repeats] | loop <ms> <id>... | lm | inject`
 string which = args.Length > 0 ? args[0] : "compile";
 return which switch
 {
@@ -14,6 +14,6 @@ return which switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: bench compile [budget-ms] | stages <program-id> [repeats] | lm | inject");
+    Console.Error.WriteLine("usage: bench compile [budget-ms [warm-up-ms]] | stages <program-id> [repeats] | loop <ms> <program-id>... | lm | inject");
     return 2;
 }
