@@ -25,7 +25,7 @@ public static class NumericalMlp
         foreach (var x in new ValueSet(inputValueSet).Sorted())
         {
             if (mergeTolerance > 0 && xs.Count > 0 && x.AsDouble - xs[^1].AsDouble <= mergeTolerance * Math.Max(1, Math.Abs(x.AsDouble))) continue;
-            var y = BasisInference.IgnoringArithmeticErrors(() => f(x));
+            var y = BasisInference.IgnoringArithmeticErrors(f, x);
             if (y is null || y.IsNone) continue;
             xs.Add(x);
             ys.Add(y);
@@ -59,19 +59,22 @@ public static class NumericalMlp
         Discretisation d, BasisDirection inputDir, BasisDirection one, string hiddenName, double large)
     {
         int m = d.Inputs.Count;
-        var dirs = new List<BasisDirection>(2 * m - 1);
+        var dirs = new BasisDirection[2 * m - 1];
+        int nameHash = BasisDirection.NameHash(hiddenName);
+        Value zero = Value.Int(0), unit = Value.Int(1);
         for (int k = 1; k < m; k++)
         {
-            dirs.Add(new BasisDirection(hiddenName, Value.Tuple(Value.Int(k), Value.Int(0))));
-            dirs.Add(new BasisDirection(hiddenName, Value.Tuple(Value.Int(k), Value.Int(1))));
+            var key = Value.Int(k);
+            dirs[2 * (k - 1)] = new BasisDirection(hiddenName, nameHash, Value.Tuple(key, zero));
+            dirs[2 * (k - 1) + 1] = new BasisDirection(hiddenName, nameHash, Value.Tuple(key, unit));
         }
-        dirs.Add(new BasisDirection(hiddenName + "start"));
-        var hidden = new VectorSpace(dirs);
-        if (!Enumerable.Range(0, dirs.Count).All(i => ReferenceEquals(hidden[i], dirs[i]))) throw new InvalidOperationException("discretising hidden units out of tracr's order");
-        var input = VectorSpace.Join(new VectorSpace([inputDir]), new VectorSpace([one]));
+        dirs[2 * (m - 1)] = new BasisDirection(hiddenName + "start");
+        var hidden = VectorSpace.Own(dirs);
+        if (!hidden.UsesArray(dirs)) throw new InvalidOperationException("discretising hidden units out of tracr's order");
+        var input = VectorSpace.Join(new VectorSpace(inputDir), new VectorSpace(one));
         int oneRow = input.IndexOf(one), inRow = input.IndexOf(inputDir);
-        var w = new SparseMatrix(input.Count, hidden.Count);
-        w[oneRow, 2 * (m - 1)] = 1.0;
+        var w = new SparseMatrix(input.Count, hidden.Count, 4 * m);
+        // Columns in increasing order, so every entry is appended without a search.
         for (int k = 1; k < m; k++)
         {
             double t = d.Thresholds[k - 1];
@@ -80,6 +83,7 @@ public static class NumericalMlp
             w[inRow, 2 * (k - 1)] = large;
             w[inRow, 2 * (k - 1) + 1] = large;
         }
+        w[oneRow, 2 * (m - 1)] = 1.0;
         return (hidden, new Linear(input, hidden, w));
     }
 

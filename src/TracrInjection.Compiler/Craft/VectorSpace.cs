@@ -172,7 +172,7 @@ public sealed class VectorSpace
     private static VectorSpace? TryMerge(IReadOnlyList<VectorSpace> spaces, int[][]? maps, int total)
     {
         int k = spaces.Count;
-        if (k > 64) return null;
+        if (k > 64 && maps is not null) return null;
         foreach (var s in spaces)
         {
             var b = s._basis;
@@ -180,6 +180,7 @@ public sealed class VectorSpace
                 if (ClassOf(b[i]) < 0 || (i > 0 && b[i].Name == b[i - 1].Name && ClassOf(b[i]) != ClassOf(b[i - 1])))
                     return null;
         }
+        if (maps is null && k > 4) return MergePairwise(spaces, total);
         var pos = new int[k];
         var outMaps = maps;
         if (outMaps is not null) for (int p = 0; p < k; p++) outMaps[p] = new int[spaces[p].Count];
@@ -228,6 +229,63 @@ public sealed class VectorSpace
         }
         if (n < total) Array.Resize(ref result, n);
         return new VectorSpace(result, (Dictionary<BasisDirection, int>?)null);
+    }
+
+    /// <summary>
+    /// <see cref="TryMerge"/> for many parts and no maps: merges neighbouring parts pairwise (the earlier part's
+    /// direction kept where two are equal) until one is left, O(n log k) comparisons. Parts were pre-checked.
+    /// </summary>
+    private static VectorSpace? MergePairwise(IReadOnlyList<VectorSpace> spaces, int total)
+    {
+        var runs = new List<BasisDirection[]>(spaces.Count);
+        foreach (var s in spaces) if (s.Count > 0) runs.Add(s._basis);
+        if (runs.Count == 0) return new VectorSpace([], (Dictionary<BasisDirection, int>?)null);
+        bool single = runs.Count == 1;
+        while (runs.Count > 1)
+        {
+            var next = new List<BasisDirection[]>((runs.Count + 1) / 2);
+            for (int i = 0; i < runs.Count; i += 2)
+            {
+                if (i + 1 == runs.Count)
+                {
+                    next.Add(runs[i]);
+                    continue;
+                }
+                if (MergeTwo(runs[i], runs[i + 1]) is not { } merged) return null;
+                next.Add(merged);
+            }
+            runs = next;
+        }
+        var basis = runs[0];
+        // A single part is shared with its space: copy so the new space owns its basis.
+        if (single) basis = (BasisDirection[])basis.Clone();
+        return new VectorSpace(basis, (Dictionary<BasisDirection, int>?)null);
+    }
+
+    private static BasisDirection[]? MergeTwo(BasisDirection[] a, BasisDirection[] b)
+    {
+        var result = new BasisDirection[a.Length + b.Length];
+        int i = 0, j = 0, n = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            var x = a[i];
+            var y = b[j];
+            int c = string.CompareOrdinal(x.Name, y.Name);
+            if (c == 0)
+            {
+                if (ClassOf(x) != ClassOf(y)) return null;
+                if (BasisDirection.LessThan(x, y)) c = -1;
+                else if (BasisDirection.LessThan(y, x)) c = 1;
+                else if (!x.Equals(y)) return null;
+            }
+            if (c < 0) { result[n++] = x; i++; }
+            else if (c > 0) { result[n++] = y; j++; }
+            else { result[n++] = x; i++; j++; }
+        }
+        while (i < a.Length) result[n++] = a[i++];
+        while (j < b.Length) result[n++] = b[j++];
+        if (n < result.Length) Array.Resize(ref result, n);
+        return result;
     }
 
     /// <summary>0: valueless, 1: number (not NaN), 2: string; −1: anything the merge does not handle.</summary>

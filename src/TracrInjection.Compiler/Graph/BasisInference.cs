@@ -42,9 +42,10 @@ public static class BasisInference
             case Map m:
             {
                 var r = new ValueSet();
+                var f = m.F;
                 foreach (var x in In(g, m.Inner).Sorted())
                 {
-                    var y = IgnoringArithmeticErrors(() => m.F(x));
+                    var y = IgnoringArithmeticErrors(f, x);
                     if (y is not null && !y.IsNone) r.Add(y);
                 }
                 return r;
@@ -53,10 +54,13 @@ public static class BasisInference
             {
                 var r = new ValueSet();
                 var ys = In(g, s.Snd).Sorted();
+                var f = s.F;
                 foreach (var x in In(g, s.Fst).Sorted())
                     foreach (var y in ys)
                     {
-                        var z = IgnoringArithmeticErrors(() => s.F(x, y));
+                        Value? z;
+                        try { z = f(x, y); }
+                        catch (PyArithmeticError) { z = null; }
                         if (z is not null && !z.IsNone) r.Add(z);
                     }
                 return r;
@@ -96,6 +100,13 @@ public static class BasisInference
     public static Value? IgnoringArithmeticErrors(Func<Value> f)
     {
         try { return f(); }
+        catch (PyArithmeticError) { return null; }
+    }
+
+    /// <summary><see cref="IgnoringArithmeticErrors(Func{Value})"/> for f(x), without a closure.</summary>
+    public static Value? IgnoringArithmeticErrors(Func<Value, Value> f, Value x)
+    {
+        try { return f(x); }
         catch (PyArithmeticError) { return null; }
     }
 }
