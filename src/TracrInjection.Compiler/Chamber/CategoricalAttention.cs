@@ -16,29 +16,37 @@ public static class CategoricalAttention
         BasisDirection bos, BasisDirection one, Func<BasisDirection, BasisDirection, double> attnFn,
         bool alwaysAttendToBos = false, bool useBosForDefaultOutput = true, double coldness = SoftmaxColdness)
     {
-        var bosSpace = new VectorSpace([bos]);
-        var oneSpace = new VectorSpace([one]);
+        var bosSpace = new VectorSpace(bos);
+        var oneSpace = new VectorSpace(one);
         var q = VectorSpace.Join(querySpace, bosSpace, oneSpace);
         var k = VectorSpace.Join(keySpace, bosSpace);
         var v = VectorSpace.Join(valueSpace, bosSpace);
 
         var qk = new SparseMatrix(q.Count, k.Count);
+        var keyIsSpecial = new bool[k.Count];
+        var keyIsBos = new bool[k.Count];
+        for (int j = 0; j < k.Count; j++)
+        {
+            keyIsBos[j] = k[j].Equals(bos);
+            keyIsSpecial[j] = keyIsBos[j] || k[j].Equals(one);
+        }
         for (int i = 0; i < q.Count; i++)
         {
             var qd = q[i];
+            bool queryIsOne = qd.Equals(one), querySpecial = queryIsOne || qd.Equals(bos);
             for (int j = 0; j < k.Count; j++)
             {
-                var kd = k[j];
                 double s;
-                if (kd.Equals(bos) && qd.Equals(one)) s = alwaysAttendToBos ? 1.0 : 0.5;
-                else if (qd.Equals(one) || qd.Equals(bos) || kd.Equals(one) || kd.Equals(bos)) s = 0;
-                else s = attnFn(qd, kd);
+                if (keyIsBos[j] && queryIsOne) s = alwaysAttendToBos ? 1.0 : 0.5;
+                else if (querySpecial || keyIsSpecial[j]) s = 0;
+                else s = attnFn(qd, k[j]);
                 if (s != 0) qk[i, j] = coldness * s;
             }
         }
 
         // Value directions are paired with output directions by position in the sorted bases.
-        var valueBasis = v.Basis.Where(d => alwaysAttendToBos || !d.Equals(bos)).ToList();
+        var valueBasis = new List<BasisDirection>(v.Count);
+        foreach (var d in v.Basis) if (alwaysAttendToBos || !d.Equals(bos)) valueBasis.Add(d);
         if (valueBasis.Count != outputSpace.Count)
             throw new CompilationException(CompilationErrorKind.Internal,
                 $"attention value space ({valueBasis.Count} directions) and output space ({outputSpace.Count}) differ in size");

@@ -22,7 +22,7 @@ public static class NumericalMlp
     {
         var xs = new List<Value>();
         var ys = new List<Value>();
-        foreach (var x in new ValueSet(inputValueSet).Sorted())
+        foreach (var x in (inputValueSet as ValueSet ?? new ValueSet(inputValueSet)).Sorted())
         {
             if (mergeTolerance > 0 && xs.Count > 0 && x.AsDouble - xs[^1].AsDouble <= mergeTolerance * Math.Max(1, Math.Abs(x.AsDouble))) continue;
             var y = BasisInference.IgnoringArithmeticErrors(f, x);
@@ -69,8 +69,8 @@ public static class NumericalMlp
             dirs[2 * (k - 1) + 1] = new BasisDirection(hiddenName, nameHash, Value.Tuple(key, unit));
         }
         dirs[2 * (m - 1)] = new BasisDirection(hiddenName + "start");
-        var hidden = VectorSpace.Own(dirs);
-        if (!hidden.UsesArray(dirs)) throw new InvalidOperationException("discretising hidden units out of tracr's order");
+        // Sorted by construction: one name with (int, int) tuples in lexicographic order, then the longer name.
+        var hidden = VectorSpace.FromSorted(dirs);
         var input = VectorSpace.Join(new VectorSpace(inputDir), new VectorSpace(one));
         int oneRow = input.IndexOf(one), inRow = input.IndexOf(inputDir);
         var w = new SparseMatrix(input.Count, hidden.Count, 4 * m);

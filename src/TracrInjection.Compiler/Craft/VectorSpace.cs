@@ -38,6 +38,13 @@ public sealed class VectorSpace
     /// <summary>A space over <paramref name="directions"/>, taking ownership of the array (no copy).</summary>
     internal static VectorSpace Own(BasisDirection[] directions) => new(directions, owned: true);
 
+    /// <summary>A space over directions the caller guarantees sorted and distinct (no check; takes the array).</summary>
+    internal static VectorSpace FromSorted(BasisDirection[] sortedDistinct)
+    {
+        System.Diagnostics.Debug.Assert(IsSorted(sortedDistinct));
+        return new VectorSpace(sortedDistinct, (Dictionary<BasisDirection, int>?)null);
+    }
+
     /// <summary>Whether the basis is <paramref name="directions"/> itself (it was sorted and distinct as given).</summary>
     internal bool UsesArray(BasisDirection[] directions) => ReferenceEquals(_basis, directions);
 

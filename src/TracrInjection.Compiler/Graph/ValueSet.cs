@@ -21,17 +21,24 @@ public sealed class ValueSet : IEnumerable<Value>
     {
         if (!_set.Add(v)) return false;
         _items.Add(v);
+        _sorted = null;
         return true;
     }
+
+    private Value[]? _sorted;
 
     public bool Contains(Value v) => _set.Contains(v);
 
     /// <summary>Python-sorted copy (numbers numerically, strings ordinally; mixed types by display string).</summary>
     public List<Value> Sorted()
     {
-        var list = _items.ToList();
-        list.Sort(CompareForSort);
-        return list;
+        if (_sorted is null)
+        {
+            var list = _items.ToArray();
+            Array.Sort(list, CompareForSort);
+            _sorted = list;
+        }
+        return new List<Value>(_sorted);
     }
 
     internal static int CompareForSort(Value a, Value b)
