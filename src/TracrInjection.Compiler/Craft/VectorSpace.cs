@@ -119,17 +119,25 @@ public sealed class VectorSpace
             }
             order[j + 1] = x;
         }
-        var all = new BasisDirection[total];
-        int at = 0;
-        for (int i = 0; i < nonEmpty; i++)
+        // Every part is sorted, so the concatenation is sorted iff each part's last direction precedes the next
+        // part's first: the same consecutive-pairs test as IsSorted, at the boundaries only.
+        bool sorted = true;
+        for (int i = 1; i < nonEmpty && sorted; i++)
         {
-            var b = spaces[order[i]]._basis;
-            Array.Copy(b, 0, all, at, b.Length);
-            at += b.Length;
+            var prev = spaces[order[i - 1]]._basis;
+            sorted = BasisDirection.LessThan(prev[^1], spaces[order[i]]._basis[0]);
         }
-        if (IsSorted(all))
+        int at = 0;
+        if (sorted)
         {
-            var joined = new VectorSpace(all, owned: true);
+            var all = new BasisDirection[total];
+            for (int i = 0; i < nonEmpty; i++)
+            {
+                var b = spaces[order[i]]._basis;
+                Array.Copy(b, 0, all, at, b.Length);
+                at += b.Length;
+            }
+            var joined = new VectorSpace(all, (Dictionary<BasisDirection, int>?)null);
             if (maps is not null)
             {
                 for (int p = 0; p < spaces.Count; p++) if (spaces[p].Count == 0) maps[p] = [];
