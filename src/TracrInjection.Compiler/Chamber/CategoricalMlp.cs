@@ -74,8 +74,13 @@ public static class CategoricalMlp
                 dirs[i * n2 + j] = new BasisDirection(hiddenName, hiddenHash, Value.Tuple(name1, v1, names2[j], d2.Value ?? Value.None));
             }
         }
-        // Pairs enumerated in (x, y) order are usually already sorted; then position = hidden index.
-        var hidden = VectorSpace.Own(dirs);
+        // Pairs enumerated in (x, y) order are usually already sorted; then position = hidden index. The tuples
+        // share their names, so with totally ordered values on both sides they compare as (x, y) and are sorted
+        // because both inputs are; otherwise the constructor checks (and sorts if needed).
+        bool provablySorted = input1.Count > 0 && input2.Count > 0 && input1[0].Name is var n1Name &&
+            input1.Basis.All(d => d.Name == n1Name) && input2.Basis.All(d => d.Name == input2[0].Name) &&
+            VectorSpace.HasTotallyOrderedValues(input1) && VectorSpace.HasTotallyOrderedValues(input2);
+        var hidden = provablySorted ? VectorSpace.FromSorted(dirs) : VectorSpace.Own(dirs);
         bool inOrder = hidden.UsesArray(dirs);
         int HiddenIndex(int p) => inOrder ? p : hidden.IndexOf(dirs[p]);
 

@@ -303,6 +303,19 @@ public sealed class VectorSpace
         return result;
     }
 
+    /// <summary>
+    /// Whether every direction has a value and all values are numbers (not NaN) or all are strings: then Python's
+    /// "&lt;" is a total order on them, and (being sorted and distinct) they strictly increase.
+    /// </summary>
+    internal static bool HasTotallyOrderedValues(VectorSpace s)
+    {
+        if (s.Count == 0) return true;
+        int cls = ClassOf(s._basis[0]);
+        if (cls <= 0) return false;
+        foreach (var d in s._basis) if (ClassOf(d) != cls) return false;
+        return true;
+    }
+
     /// <summary>0: valueless, 1: number (not NaN), 2: string; −1: anything the merge does not handle.</summary>
     private static int ClassOf(BasisDirection d) => d.Value switch
     {
