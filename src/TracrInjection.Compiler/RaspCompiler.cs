@@ -50,7 +50,7 @@ public static class RaspCompiler
         if (o.MaxSeqLen < 1) throw new CompilationException(CompilationErrorKind.InvalidArgument, $"max_seq_len must be at least 1, got {o.MaxSeqLen}");
         if (!(o.MlpExactness > 0) || double.IsInfinity(o.MlpExactness))
             throw new CompilationException(CompilationErrorKind.InvalidArgument, $"mlp_exactness must be a positive number, got {o.MlpExactness}");
-        var set = new ValueSet();
+        var set = new HashSet<Value>(o.Vocab.Count);
         foreach (var v in o.Vocab)
         {
             if (v.IsNone || v.IsTuple) throw new CompilationException(CompilationErrorKind.InvalidArgument, $"vocabulary entry {v.Repr()} must be a str, int, float or bool");

@@ -18,12 +18,10 @@ public static class StaticValidator
     public static List<UnsupportedExpr> Validate(RaspExpr program, bool visitEveryExpression = false)
     {
         var found = new List<UnsupportedExpr>();
-        var visitedNames = new HashSet<string>(StringComparer.Ordinal);
-        var visitedObjects = new HashSet<RaspExpr>(ReferenceEqualityComparer.Instance);
+        var visitedNames = visitEveryExpression ? null : new HashSet<string>(StringComparer.Ordinal) { program.Name };
+        var visitedObjects = visitEveryExpression ? new HashSet<RaspExpr>(ReferenceEqualityComparer.Instance) { program } : null;
         var queue = new Queue<RaspExpr>();
         queue.Enqueue(program);
-        visitedNames.Add(program.Name);
-        visitedObjects.Add(program);
         while (queue.Count > 0)
         {
             var expr = queue.Dequeue();
@@ -31,7 +29,7 @@ public static class StaticValidator
             if (reason is not null) found.Add(new UnsupportedExpr(expr, reason));
             foreach (var child in expr.Children)
             {
-                bool fresh = visitEveryExpression ? visitedObjects.Add(child) : visitedNames.Add(child.Name);
+                bool fresh = visitEveryExpression ? visitedObjects!.Add(child) : visitedNames!.Add(child.Name);
                 if (fresh) queue.Enqueue(child);
             }
         }
