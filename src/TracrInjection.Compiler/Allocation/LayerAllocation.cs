@@ -25,7 +25,7 @@ public static class LayerAllocation
         var nodes = graph.Nodes;
         var depth = new int[nodes.Count];
         Array.Fill(depth, -1);
-        var stack = new Stack<GraphNode>();
+        var stack = new Stack<GraphNode>(nodes.Count);
         foreach (var root in nodes)
         {
             if (depth[root.Index] >= 0) continue;

@@ -191,9 +191,13 @@ public sealed class VectorSpace
         foreach (var s in spaces)
         {
             var b = s._basis;
+            int prevClass = 0;
             for (int i = 0; i < b.Length; i++)
-                if (ClassOf(b[i]) < 0 || (i > 0 && b[i].Name == b[i - 1].Name && ClassOf(b[i]) != ClassOf(b[i - 1])))
-                    return null;
+            {
+                int cls = ClassOf(b[i]);
+                if (cls < 0 || (i > 0 && cls != prevClass && SameName(b[i], b[i - 1]))) return null;
+                prevClass = cls;
+            }
         }
         if (maps is null && k > 4) return MergePairwise(spaces, total);
         var pos = new int[k];
@@ -217,7 +221,7 @@ public sealed class VectorSpace
                     equal = 1UL << p;
                     continue;
                 }
-                int names = string.CompareOrdinal(d.Name, head!.Name);
+                int names = ReferenceEquals(d.Name, head!.Name) ? 0 : string.CompareOrdinal(d.Name, head.Name);
                 if (names == 0)
                 {
                     if (ClassOf(d) != ClassOf(head)) return null;
@@ -315,6 +319,8 @@ public sealed class VectorSpace
         foreach (var d in s._basis) if (ClassOf(d) != cls) return false;
         return true;
     }
+
+    private static bool SameName(BasisDirection a, BasisDirection b) => ReferenceEquals(a.Name, b.Name) || a.Name == b.Name;
 
     /// <summary>0: valueless, 1: number (not NaN), 2: string; −1: anything the merge does not handle.</summary>
     private static int ClassOf(BasisDirection d) => d.Value switch

@@ -10,11 +10,22 @@ namespace TracrInjection.Compiler.Graph;
 /// </summary>
 public sealed class ValueSet : IEnumerable<Value>
 {
-    private readonly List<Value> _items = [];
-    private readonly HashSet<Value> _set = [];
+    private readonly List<Value> _items;
+    private readonly HashSet<Value> _set;
 
-    public ValueSet() { }
-    public ValueSet(IEnumerable<Value> values) { foreach (var v in values) Add(v); }
+    public ValueSet()
+    {
+        _items = [];
+        _set = [];
+    }
+
+    public ValueSet(IEnumerable<Value> values)
+    {
+        int n = values is IReadOnlyCollection<Value> c ? c.Count : 0;
+        _items = new List<Value>(n);
+        _set = new HashSet<Value>(n);
+        foreach (var v in values) Add(v);
+    }
 
     public int Count => _items.Count;
     public bool Add(Value v)
