@@ -100,14 +100,18 @@ public static class CategoricalMlp
         var first = new Linear(input, hidden, m1);
 
         string outName = output.Count > 0 ? output[0].Name : "";
-        int outHash = BasisDirection.NameHash(outName);
+        // Output direction (outName, y) by value: the same equality as looking the direction up in the space.
+        var columnOf = new Dictionary<Value, int>(output.Count);
+        for (int c = 0; c < output.Count; c++)
+            if (output[c].Name == outName && output[c].Value is { } v) columnOf.TryAdd(v, c);
         var m2 = new SparseMatrix(hidden.Count, output.Count, count);
         for (int i = 0; i < n1; i++)
         {
             var x = input1[i].Value!;
             for (int j = 0; j < n2; j++)
             {
-                int k = output.IndexOf(new BasisDirection(outName, outHash, f(x, input2[j].Value!)));
+                var y = f(x, input2[j].Value!);
+                int k = y is null || y.IsNone ? output.IndexOf(new BasisDirection(outName, y)) : columnOf.TryGetValue(y, out int col) ? col : -1;
                 if (k >= 0) m2[HiddenIndex(i * n2 + j), k] = 1;
             }
         }
