@@ -33,7 +33,12 @@ public sealed class VectorSpace
         for (int i = 0; i < arr.Length; i++) index[arr[i]] = i;
         _basis = arr;
         _index = index;
+        // Where "<" is not a total order (mixed value types) sorting may leave neighbours that are not strictly
+        // increasing; joins must then not treat this basis as a sorted run.
+        _strictlyIncreasing = IsSorted(arr);
     }
+
+    private readonly bool _strictlyIncreasing = true;
 
     /// <summary>A space over <paramref name="directions"/>, taking ownership of the array (no copy).</summary>
     internal static VectorSpace Own(BasisDirection[] directions) => new(directions, owned: true);
@@ -122,6 +127,7 @@ public sealed class VectorSpace
         // Every part is sorted, so the concatenation is sorted iff each part's last direction precedes the next
         // part's first: the same consecutive-pairs test as IsSorted, at the boundaries only.
         bool sorted = true;
+        for (int i = 0; i < nonEmpty && sorted; i++) sorted = spaces[order[i]]._strictlyIncreasing;
         for (int i = 1; i < nonEmpty && sorted; i++)
         {
             var prev = spaces[order[i - 1]]._basis;
