@@ -44,7 +44,7 @@ public class PaperProgramTests(ITestOutputHelper output)
 
         Assert.Equal(31, n);
         Assert.True(size.TracrBytes > 4_000_000_000L, "tracr's padded layout is about 4.3 GB");
-        Assert.True(runtime.TensorBytes < 400_000_000L, $"runtime holds {runtime.TensorBytes} bytes");
+        Assert.True(runtime.TensorBytes < 50_000_000L, $"runtime holds {runtime.TensorBytes} bytes (the 43,200-unit MLP is held sparse)");
         Assert.True(proc.PeakWorkingSet64 < 2_500_000_000L, $"peak working set {proc.PeakWorkingSet64}");
     }
 
