@@ -28,7 +28,7 @@ public static class InspectCommand
             {
                 var layer = m.Layers[l];
                 slots.Add(($"layer_{l}/attn", "attn", layer.Heads.Select(h => h.Node).ToList(), layer.Heads.Count, 0));
-                slots.Add(($"layer_{l}/mlp", "mlp", layer.Mlp?.Nodes ?? [], 0, layer.Mlp?.W1.GetLength(1) ?? 0));
+                slots.Add(($"layer_{l}/mlp", "mlp", layer.Mlp?.Nodes ?? [], 0, layer.Mlp?.HiddenSize ?? 0));
             }
 
             if (parse.GetValue(json))

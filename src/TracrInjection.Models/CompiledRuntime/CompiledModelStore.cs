@@ -230,7 +230,7 @@ public static class CompiledModelStore
                     w.WriteStartArray("nodes");
                     foreach (var n in mlp.Nodes) w.WriteStringValue(n);
                     w.WriteEndArray();
-                    w.WriteNumber("hidden_size", mlp.W1.GetLength(1));
+                    w.WriteNumber("hidden_size", mlp.HiddenSize);
                     w.WriteStartArray("hidden_labels");
                     foreach (var n in mlp.HiddenLabels) w.WriteStringValue(n);
                     w.WriteEndArray();
