@@ -13,12 +13,15 @@ public static class GenerateCommand
         var maxNew = new Option<int>("--max-new-tokens", "-n") { Description = "Tokens to generate per prompt.", DefaultValueFactory = _ => 40 };
         var noCache = new Option<bool>("--no-cache") { Description = "Recompute every position at each step instead of using the key/value cache (slower; same tokens)." };
         var keepGoing = new Option<bool>("--ignore-eos") { Description = "Do not stop at <|endoftext|>." };
-        var command = new Command("generate", "Greedy text continuation with a GPT-2 model.") { model, prompt, maxNew, noCache, keepGoing };
+        var noRepeat = new Option<int>("--no-repeat-ngram") { Description = "Never repeat an n-gram of this size (Hugging Face's no_repeat_ngram_size; 0 = plain greedy). Small models loop under plain greedy decoding; 3 is a common choice.", HelpName = "N" };
+        var command = new Command("generate", "Greedy text continuation with a GPT-2 model.") { model, prompt, maxNew, noCache, keepGoing, noRepeat };
         command.SetAction(parse => LanguageModelCommands.Guard(io, () =>
         {
             var prompts = parse.GetValue(prompt) ?? [];
             int n = parse.GetValue(maxNew);
             if (n < 0) throw new ArgumentException("--max-new-tokens must be non-negative.");
+            int ngram = parse.GetValue(noRepeat);
+            if (ngram < 0) throw new ArgumentException($"--no-repeat-ngram must be non-negative (got {ngram}).");
             if (prompts.Length == 0 || prompts.Any(p => p.Length == 0)) throw new ArgumentException("--prompt must not be empty.");
             var (m, tokenizer) = LanguageModelCommands.LoadModel(parse.GetValue(model)!);
             using var _ = m;
@@ -26,6 +29,7 @@ public static class GenerateCommand
             {
                 MaxNewTokens = n,
                 UseCache = !parse.GetValue(noCache),
+                NoRepeatNgramSize = ngram,
                 StopTokenIds = parse.GetValue(keepGoing) || tokenizer.EndOfTextId < 0 ? Array.Empty<int>() : new[] { tokenizer.EndOfTextId },
             };
             var encoded = prompts.Select(tokenizer.Encode).ToList();

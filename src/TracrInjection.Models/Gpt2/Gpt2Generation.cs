@@ -15,6 +15,11 @@ public sealed record Gpt2GenerationOptions
     public int PadTokenId { get; init; } = 50256;
     /// <summary>Applied at every forward pass of the generation, e.g. to steer the residual stream.</summary>
     public Func<int, Tensor, Tensor>? BlockHook { get; init; }
+    /// <summary>
+    /// Hugging Face's <c>no_repeat_ngram_size</c>: never emit a token that would repeat an n-gram already in the
+    /// sequence (prompt included); 0 = plain greedy. Small models fall into loops under greedy decoding.
+    /// </summary>
+    public int NoRepeatNgramSize { get; init; }
 }
 
 public enum Gpt2StopReason { MaxNewTokens, StopToken }
@@ -36,6 +41,7 @@ public static class Gpt2Generation
         options ??= new Gpt2GenerationOptions();
         if (prompts.Count == 0) return Array.Empty<Gpt2GeneratedSequence>();
         if (options.MaxNewTokens < 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxNewTokens must be non-negative.");
+        if (options.NoRepeatNgramSize < 0) throw new ArgumentOutOfRangeException(nameof(options), "NoRepeatNgramSize must be non-negative.");
         var config = model.Config;
         for (int i = 0; i < prompts.Count; i++)
         {
@@ -89,7 +95,9 @@ public static class Gpt2Generation
                     BlockHook = options.BlockHook,
                     LastPositionLogitsOnly = true,
                 });
-                var next = output.Logits!.select(1, -1).argmax(-1);
+                var logits = output.Logits!.select(1, -1);
+                if (options.NoRepeatNgramSize > 0) logits = BanRepeatedNgrams(logits, prompts, generated, finished, options.NoRepeatNgramSize);
+                var next = logits.argmax(-1);
                 var nextIds = next.cpu().data<long>().ToArray();
                 for (int b = 0; b < batch; b++)
                 {
@@ -114,6 +122,34 @@ public static class Gpt2Generation
             model.train(wasTraining);
         }
         return Finish(prompts, generated, stoppedBy);
+    }
+
+    /// <summary>Logits with −∞ on every token that would complete an n-gram already present in its row.</summary>
+    static Tensor BanRepeatedNgrams(Tensor logits, IReadOnlyList<int[]> prompts, List<int>[] generated, bool[] finished, int n)
+    {
+        var rows = new List<long>();
+        var cols = new List<long>();
+        for (int b = 0; b < prompts.Count; b++)
+        {
+            if (finished[b]) continue;
+            var seq = prompts[b].Concat(generated[b]).ToArray();
+            if (seq.Length < n) continue;
+            int start = seq.Length - (n - 1); // the n−1 tokens a new n-gram would start with
+            for (int i = 0; i + n - 1 < seq.Length; i++)
+            {
+                bool same = true;
+                for (int k = 0; k < n - 1 && same; k++) same = seq[i + k] == seq[start + k];
+                if (!same) continue;
+                rows.Add(b);
+                cols.Add(seq[i + n - 1]);
+            }
+        }
+        if (rows.Count == 0) return logits;
+        var banned = logits.clone();
+        var r = torch.tensor(rows.ToArray(), device: logits.device);
+        var c = torch.tensor(cols.ToArray(), device: logits.device);
+        banned.index_put_(torch.tensor(float.NegativeInfinity, dtype: logits.dtype, device: logits.device), r, c);
+        return banned;
     }
 
     static Gpt2GeneratedSequence[] Finish(IReadOnlyList<int[]> prompts, List<int>[] generated, int?[] stoppedBy) =>

@@ -52,6 +52,49 @@ public class GenerationTests : IDisposable
         Assert.True(cached.SelectMany(c => c.NewIds).Distinct().Count() > 2);
     }
 
+    /// <summary>Reference no_repeat_ngram greedy: the argmax over the tokens that do not complete a seen n-gram.</summary>
+    int[] ReferenceNoRepeat(int[] prompt, int steps, int n)
+    {
+        var ids = prompt.ToList();
+        for (int i = 0; i < steps; i++)
+        {
+            var logits = _tiny.Reference(ids.ToArray()).Logits[^1];
+            var banned = new HashSet<int>();
+            for (int j = 0; j + n - 1 < ids.Count; j++)
+                if (ids.Skip(j).Take(n - 1).SequenceEqual(ids.Skip(ids.Count - (n - 1))))
+                    banned.Add(ids[j + n - 1]);
+            int best = Enumerable.Range(0, logits.Length).Where(t => !banned.Contains(t)).MaxBy(t => logits[t]);
+            ids.Add(best);
+        }
+        return ids.Skip(prompt.Length).ToArray();
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void NoRepeatNgramNeverRepeatsAnNgram(int n)
+    {
+        var prompts = new[] { new[] { 9, 9 }, new[] { 1, 2, 3, 1, 2 }, new[] { 5 } };
+        foreach (bool cache in new[] { true, false })
+        {
+            var results = Gpt2Generation.GenerateGreedy(_model, prompts, new Gpt2GenerationOptions { MaxNewTokens = 12, NoRepeatNgramSize = n, UseCache = cache });
+            for (int i = 0; i < prompts.Length; i++)
+            {
+                Assert.Equal(ReferenceNoRepeat(prompts[i], 12, n), results[i].NewIds);
+                var seq = prompts[i].Concat(results[i].NewIds).ToArray();
+                // The generated part adds no n-gram that occurred before it.
+                var seen = new HashSet<string>();
+                for (int j = 0; j + n <= seq.Length; j++)
+                {
+                    string gram = string.Join(",", seq.Skip(j).Take(n));
+                    if (j + n > prompts[i].Length) Assert.DoesNotContain(gram, seen);
+                    seen.Add(gram);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void BatchedGenerationEqualsOneByOne()
     {
