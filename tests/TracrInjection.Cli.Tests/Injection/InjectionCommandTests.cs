@@ -1,6 +1,4 @@
-using System.CommandLine;
 using System.Text.Json;
-using Spectre.Console;
 using TracrInjection.Cli.Injection;
 using TracrInjection.Injection.Corpus;
 using TracrInjection.Models.Gpt2;
@@ -10,24 +8,7 @@ namespace TracrInjection.Cli.Tests.Injection;
 /// <summary>The injection commands in-process: bad input is one error line and exit code 2; a tiny end-to-end run.</summary>
 public class InjectionCommandTests
 {
-    private static CliResult Run(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(stdout),
-        });
-        console.Profile.Width = 200;
-        var ctx = new CliContext { Out = stdout, Err = stderr, Console = console };
-        var root = new RootCommand("test");
-        foreach (var c in InjectionCommands.Create(ctx)) root.Subcommands.Add(c);
-        var parse = root.Parse(args);
-        Assert.Empty(parse.Errors);
-        int code = parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
-        return new CliResult(code, stdout.ToString(), stderr.ToString());
-    }
+    private static CliResult Run(params string[] args) => InjectionCli.Run(args);
 
     [Fact]
     public void InjectNeedsAKnownTask()
