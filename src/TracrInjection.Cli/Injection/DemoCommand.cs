@@ -17,7 +17,7 @@ namespace TracrInjection.Cli.Injection;
 public static class DemoCommand
 {
     /// <summary>Training steps of each demo run.</summary>
-    public const long DefaultSteps = 400;
+    public const long DefaultSteps = 600;
 
     /// <summary>The demo's settings per task (reduced from the paper's so that both runs fit the time budget on a CPU).</summary>
     public static InjectionOptions DemoOptions(string task, long seed, long? steps = null)
@@ -51,7 +51,7 @@ public static class DemoCommand
         var json = new Option<bool>("--json") { Description = "Print {\"task\": ..., \"injection\": {split: accuracy, ...}, \"baseline\": {...}} instead of the table." };
         var model = new Option<string>("--model", "-m") { Description = "Starting model (default: the embedded default model).", HelpName = "DIR|default", DefaultValueFactory = _ => "default" };
         var task = new Option<string>("--task", "-t") { Description = "Task of the demo.", HelpName = "sum|count|dyck", DefaultValueFactory = _ => "dyck" };
-        var steps = new Option<long?>("--steps") { Description = "Training steps of each run (default 400).", HelpName = "N" };
+        var steps = new Option<long?>("--steps") { Description = "Training steps of each run (default 600; detach-and-roll starts at half of them).", HelpName = "N" };
         var seed = new Option<long>("--seed") { Description = "Seed of data, adapter and dropout.", DefaultValueFactory = _ => 42 };
         var output = new Option<string?>("--out", "-o") { Description = "Folder of the two runs (default runs/demo-<task>-seed<S>); existing finished runs are reused.", HelpName = "DIR" };
         var fresh = new Option<bool>("--fresh") { Description = "Delete the demo's previous runs in --out first." };
