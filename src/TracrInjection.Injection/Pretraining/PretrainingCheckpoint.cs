@@ -1,4 +1,5 @@
 using System.Globalization;
+using TracrInjection.Injection.Runs;
 using TracrInjection.Models;
 using TracrInjection.Models.Gpt2;
 using TracrInjection.Models.Tokenization;
@@ -15,11 +16,11 @@ namespace TracrInjection.Injection.Pretraining;
 public static class PretrainingCheckpoint
 {
     public const string CheckpointsFolder = "checkpoints";
-    public const string LatestFile = "latest";
+    public const string LatestFile = CheckpointRotation.LatestFile;
     public const string OptimizerFileName = "optimizer.safetensors";
     public const string StateFileName = "trainer_state.json";
 
-    public static string FolderName(long step) => "step-" + step.ToString("D8", CultureInfo.InvariantCulture);
+    public static string FolderName(long step) => CheckpointRotation.FolderName(step);
 
     public static string Save(string outputDirectory, Gpt2Model model, AdamW optimizer, PretrainingState state, Gpt2Tokenizer tokenizer, int keep)
     {
@@ -42,45 +43,13 @@ public static class PretrainingCheckpoint
             try { if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true); } catch (IOException) { }
             throw;
         }
-        AtomicFile.WriteAllText(Path.Combine(root, LatestFile), name + "\n");
-        Prune(root, name, keep);
+        CheckpointRotation.MarkLatestAndPrune(root, name, keep);
         return final;
     }
 
-    static void Prune(string root, string latest, int keep)
-    {
-        var old = Directory.GetDirectories(root, "step-*")
-            .Select(Path.GetFileName)
-            .Where(n => n is not null && n != latest)
-            .OrderByDescending(n => n, StringComparer.Ordinal)
-            .Skip(Math.Max(0, keep - 1));
-        foreach (var n in old)
-        {
-            try { Directory.Delete(Path.Combine(root, n!), recursive: true); }
-            catch (IOException) { }
-        }
-        foreach (var stale in Directory.GetDirectories(root, ".step-*.tmp"))
-        {
-            try { Directory.Delete(stale, recursive: true); } catch (IOException) { }
-        }
-    }
-
     /// <summary>The newest complete checkpoint folder of a run, or null when it has none.</summary>
-    public static string? Latest(string outputDirectory)
-    {
-        string root = Path.Combine(outputDirectory, CheckpointsFolder);
-        string pointer = Path.Combine(root, LatestFile);
-        if (File.Exists(pointer))
-        {
-            string dir = Path.Combine(root, File.ReadAllText(pointer).Trim());
-            if (IsComplete(dir)) return dir;
-        }
-        // The pointer is written after the rename; fall back to the newest complete folder.
-        if (!Directory.Exists(root)) return null;
-        return Directory.GetDirectories(root, "step-*")
-            .OrderByDescending(d => Path.GetFileName(d), StringComparer.Ordinal)
-            .FirstOrDefault(IsComplete);
-    }
+    public static string? Latest(string outputDirectory) =>
+        CheckpointRotation.Latest(Path.Combine(outputDirectory, CheckpointsFolder), IsComplete);
 
     static bool IsComplete(string dir) =>
         File.Exists(Path.Combine(dir, StateFileName)) && File.Exists(Path.Combine(dir, OptimizerFileName)) &&

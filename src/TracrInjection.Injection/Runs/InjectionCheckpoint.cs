@@ -30,13 +30,13 @@ public sealed record TrainerState
 public static class InjectionCheckpoint
 {
     public const string Folder = "checkpoints";
-    public const string LatestFile = "latest";
+    public const string LatestFile = CheckpointRotation.LatestFile;
     public const string ModelFolder = "model";
     public const string AdapterFile = "adapter.safetensors";
     public const string OptimizerFile = "optimizer.safetensors";
     public const string StateFile = "trainer_state.json";
 
-    public static string FolderName(long step) => "step-" + step.ToString("D8", CultureInfo.InvariantCulture);
+    public static string FolderName(long step) => CheckpointRotation.FolderName(step);
 
     public static string Save(string runRoot, Gpt2Model model, Linear adapter, GroupedAdamW optimizer, TrainerState state,
         Gpt2Tokenizer tokenizer, int keep)
@@ -61,8 +61,7 @@ public static class InjectionCheckpoint
             try { if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true); } catch (IOException) { }
             throw;
         }
-        AtomicFile.WriteAllText(Path.Combine(root, LatestFile), name + "\n");
-        Prune(root, name, keep);
+        CheckpointRotation.MarkLatestAndPrune(root, name, keep);
         return final;
     }
 
@@ -90,38 +89,9 @@ public static class InjectionCheckpoint
                ?? throw new InvalidDataException($"'{path}' is empty");
     }
 
-    private static void Prune(string root, string latest, int keep)
-    {
-        var old = Directory.GetDirectories(root, "step-*")
-            .Select(Path.GetFileName)
-            .Where(n => n is not null && n != latest)
-            .OrderByDescending(n => n, StringComparer.Ordinal)
-            .Skip(Math.Max(0, keep - 1));
-        foreach (var n in old)
-        {
-            try { Directory.Delete(Path.Combine(root, n!), recursive: true); } catch (IOException) { }
-        }
-        foreach (var stale in Directory.GetDirectories(root, ".step-*.tmp"))
-        {
-            try { Directory.Delete(stale, recursive: true); } catch (IOException) { }
-        }
-    }
-
     /// <summary>The newest complete checkpoint of a run, or null.</summary>
-    public static string? Latest(string runRoot)
-    {
-        string root = Path.Combine(runRoot, Folder);
-        string pointer = Path.Combine(root, LatestFile);
-        if (File.Exists(pointer))
-        {
-            string dir = Path.Combine(root, File.ReadAllText(pointer).Trim());
-            if (IsComplete(dir)) return dir;
-        }
-        if (!Directory.Exists(root)) return null;
-        return Directory.GetDirectories(root, "step-*")
-            .OrderByDescending(d => d, StringComparer.Ordinal)
-            .FirstOrDefault(IsComplete);
-    }
+    public static string? Latest(string runRoot) =>
+        CheckpointRotation.Latest(Path.Combine(runRoot, Folder), IsComplete);
 
     public static bool IsComplete(string dir) =>
         File.Exists(Path.Combine(dir, StateFile)) && File.Exists(Path.Combine(dir, AdapterFile)) &&
