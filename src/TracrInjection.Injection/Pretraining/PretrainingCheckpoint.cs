@@ -22,30 +22,13 @@ public static class PretrainingCheckpoint
 
     public static string FolderName(long step) => CheckpointRotation.FolderName(step);
 
-    public static string Save(string outputDirectory, Gpt2Model model, AdamW optimizer, PretrainingState state, Gpt2Tokenizer tokenizer, int keep)
-    {
-        string root = Path.Combine(outputDirectory, CheckpointsFolder);
-        Directory.CreateDirectory(root);
-        string name = FolderName(state.Step);
-        string final = Path.Combine(root, name);
-        string temp = Path.Combine(root, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+    public static string Save(string outputDirectory, Gpt2Model model, AdamW optimizer, PretrainingState state, Gpt2Tokenizer tokenizer, int keep) =>
+        CheckpointRotation.Save(Path.Combine(outputDirectory, CheckpointsFolder), state.Step, keep, temp =>
         {
-            Directory.CreateDirectory(temp);
             Gpt2Checkpoint.Save(model, temp, Models.Checkpoints.SafeTensorsDType.F32, tokenizer);
             optimizer.Save(Path.Combine(temp, OptimizerFileName));
             state.Save(Path.Combine(temp, StateFileName));
-            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
-            Directory.Move(temp, final);
-        }
-        catch
-        {
-            try { if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true); } catch (IOException) { }
-            throw;
-        }
-        CheckpointRotation.MarkLatestAndPrune(root, name, keep);
-        return final;
-    }
+        });
 
     /// <summary>The newest complete checkpoint folder of a run, or null when it has none.</summary>
     public static string? Latest(string outputDirectory) =>

@@ -14,8 +14,35 @@ public static class CheckpointRotation
 
     public static string FolderName(long step) => "step-" + step.ToString("D8", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Writes checkpoint <paramref name="step"/> under <paramref name="root"/>: <paramref name="write"/> fills a
+    /// temporary folder, which is renamed into place (replacing an older one of the same step), then
+    /// <c>latest</c> points at it and older folders are pruned. Returns the checkpoint folder.
+    /// </summary>
+    public static string Save(string root, long step, int keep, Action<string> write)
+    {
+        Directory.CreateDirectory(root);
+        string name = FolderName(step);
+        string final = Path.Combine(root, name);
+        string temp = Path.Combine(root, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Directory.CreateDirectory(temp);
+            write(temp);
+            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+            Directory.Move(temp, final);
+        }
+        catch
+        {
+            try { if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true); } catch (IOException) { }
+            throw;
+        }
+        MarkLatestAndPrune(root, name, keep);
+        return final;
+    }
+
     /// <summary>Points <c>latest</c> at <paramref name="name"/>, then keeps it and the newest <paramref name="keep"/> − 1 others.</summary>
-    public static void MarkLatestAndPrune(string root, string name, int keep)
+    private static void MarkLatestAndPrune(string root, string name, int keep)
     {
         AtomicFile.WriteAllText(Path.Combine(root, LatestFile), name + "\n");
         var old = Directory.GetDirectories(root, "step-*")

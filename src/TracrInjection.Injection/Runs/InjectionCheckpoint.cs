@@ -39,31 +39,14 @@ public static class InjectionCheckpoint
     public static string FolderName(long step) => CheckpointRotation.FolderName(step);
 
     public static string Save(string runRoot, Gpt2Model model, Linear adapter, GroupedAdamW optimizer, TrainerState state,
-        Gpt2Tokenizer tokenizer, int keep)
-    {
-        string root = Path.Combine(runRoot, Folder);
-        Directory.CreateDirectory(root);
-        string name = FolderName(state.Step);
-        string final = Path.Combine(root, name);
-        string temp = Path.Combine(root, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        Gpt2Tokenizer tokenizer, int keep) =>
+        CheckpointRotation.Save(Path.Combine(runRoot, Folder), state.Step, keep, temp =>
         {
-            Directory.CreateDirectory(temp);
             Gpt2Checkpoint.Save(model, Path.Combine(temp, ModelFolder), SafeTensorsDType.F32, tokenizer);
             SaveAdapter(adapter, Path.Combine(temp, AdapterFile));
             optimizer.Save(Path.Combine(temp, OptimizerFile));
             AtomicFile.WriteAllText(Path.Combine(temp, StateFile), JsonSerializer.Serialize(state, InjectionOptions.Json));
-            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
-            Directory.Move(temp, final);
-        }
-        catch
-        {
-            try { if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true); } catch (IOException) { }
-            throw;
-        }
-        CheckpointRotation.MarkLatestAndPrune(root, name, keep);
-        return final;
-    }
+        });
 
     public static void SaveAdapter(Linear adapter, string path) =>
         SafeTensorsWriter.Save(path, new Dictionary<string, Tensor> { ["weight"] = adapter.weight!, ["bias"] = adapter.bias! }, SafeTensorsDType.F32);

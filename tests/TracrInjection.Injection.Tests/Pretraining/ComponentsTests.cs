@@ -122,7 +122,7 @@ public class AdamWTests
     [Fact]
     public void Moments_round_trip_through_a_file()
     {
-        using var dir = new ScratchDir();
+        using var dir = new TempDir();
         using var model = new Gpt2Model(Gpt2Config.Tiny(vocabSize: 50), seed: 1);
         using var opt = new AdamW(model.named_parameters(), 0.9, 0.95, 1e-8, 0.1);
         var ids = torch.tensor(new long[] { 1, 2, 3, 4, 5, 6 }, new long[] { 1, 6 });

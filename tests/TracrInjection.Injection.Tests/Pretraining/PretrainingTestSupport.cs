@@ -4,17 +4,6 @@ using TracrInjection.Models.Tokenization;
 
 namespace TracrInjection.Injection.Tests.Pretraining;
 
-public sealed class ScratchDir : IDisposable
-{
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "tracr-inj-tests-" + Guid.NewGuid().ToString("N"));
-    public ScratchDir() => Directory.CreateDirectory(Path);
-    public string Sub(string name) => System.IO.Path.Combine(Path, name);
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-    }
-}
-
 /// <summary>A few hundred tokens of repetitive English and a model small enough to train in seconds.</summary>
 public static class TinyRun
 {

@@ -6,30 +6,10 @@ using TracrInjection.Models.Tokenization;
 
 namespace TracrInjection.Injection.Tests.Training;
 
-/// <summary>A temporary folder, deleted afterwards.</summary>
-public sealed class InjectionTempDir : IDisposable
-{
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "tracr-injection-tests-" + Guid.NewGuid().ToString("N"));
-    public InjectionTempDir() => Directory.CreateDirectory(Path);
-    public string Sub(string name) => System.IO.Path.Combine(Path, name);
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-    }
-}
-
 /// <summary>A tiny random GPT-2 (full GPT-2 vocabulary, 2 blocks of width 16) in a temporary HF folder, and tiny run settings.</summary>
 public static class InjectionTestSupport
 {
-    public static readonly string[] Documents =
-    [
-        "The cat sat on the mat. The dog sat on the log. The cat and the dog are friends.",
-        "A bird sang in the tree. The bird sang every morning, and the cat listened to the bird.",
-        "The dog ran to the park. The cat sat on the mat again. The bird flew over the park.",
-        "Every morning the cat sat on the mat and the dog sat on the log by the door.",
-        "The friends met in the park: the cat, the dog and the bird sang and ran and sat.",
-        "On the mat sat the cat; on the log sat the dog; in the tree sang the bird.",
-    ];
+    public static readonly string[] Documents = Pretraining.TinyRun.TrainDocuments;
 
     public static string WriteTinyModel(string dir, double dropout = 0.1, int layers = 2, long seed = 3)
     {

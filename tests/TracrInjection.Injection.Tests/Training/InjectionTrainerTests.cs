@@ -18,7 +18,7 @@ public class InjectionTrainerTests
     [Fact]
     public void ResumingAKilledRunEndsWhereAnUninterruptedRunEnds()
     {
-        using var dir = new InjectionTempDir();
+        using var dir = new TempDir();
         string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"), dropout: 0.1);
         var options = InjectionTestSupport.Options("dyck", steps: 5);
         var kl = InjectionTestSupport.KlSource(InjectionTask.Dyck);
@@ -54,7 +54,7 @@ public class InjectionTrainerTests
     [Fact]
     public void ANonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint()
     {
-        using var dir = new InjectionTempDir();
+        using var dir = new TempDir();
         string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"));
         var options = InjectionTestSupport.Options("dyck", steps: 6);
         using var t = InjectionTrainer.Create(dir.Sub("run"), model, options, klSource: InjectionTestSupport.KlSource(InjectionTask.Dyck));
@@ -75,7 +75,7 @@ public class InjectionTrainerTests
     [Fact]
     public void BaselineTrainsWithoutTheAlgorithmLossAndLeavesTheAdapterAlone()
     {
-        using var dir = new InjectionTempDir();
+        using var dir = new TempDir();
         string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"));
         var options = InjectionTestSupport.Options("sum", steps: 2) with { Baseline = true };
         using var t = InjectionTrainer.Create(dir.Sub("run"), model, options, klSource: InjectionTestSupport.KlSource(InjectionTask.Sum));
@@ -89,7 +89,7 @@ public class InjectionTrainerTests
     [Fact]
     public void InjectionStepReducesTheAlgorithmLossOnARepeatedBatch()
     {
-        using var dir = new InjectionTempDir();
+        using var dir = new TempDir();
         string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"), dropout: 0);
         var options = InjectionTestSupport.Options("dyck", steps: 10) with { KlLoss = false, LmLearningRate = 3e-3, AdapterLearningRate = 3e-2 };
         using var t = InjectionTrainer.Create(dir.Sub("run"), model, options);
@@ -102,7 +102,7 @@ public class InjectionTrainerTests
     [Fact]
     public void RollWarmupTrainsWithoutDetachAndRollUntilItsStep()
     {
-        using var dir = new InjectionTempDir();
+        using var dir = new TempDir();
         string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"), dropout: 0);
         var options = InjectionTestSupport.Options("dyck", steps: 10) with { KlLoss = false };
         StepLosses First(string name, InjectionOptions o, long step)
@@ -125,7 +125,7 @@ public class InjectionTrainerTests
     [Fact]
     public void ARunFolderCannotBeStartedTwice()
     {
-        using var dir = new InjectionTempDir();
+        using var dir = new TempDir();
         string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"));
         var options = InjectionTestSupport.Options("dyck", steps: 1);
         using (InjectionTrainer.Create(dir.Sub("run"), model, options, klSource: InjectionTestSupport.KlSource(InjectionTask.Dyck))) { }
@@ -136,7 +136,7 @@ public class InjectionTrainerTests
     [Trait("Category", "Slow")]
     public void TrainAndEvaluateWritesMetricsAndPlots()
     {
-        using var dir = new InjectionTempDir();
+        using var dir = new TempDir();
         string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"), dropout: 0, layers: 3);
         string corpus = InjectionTestSupport.WriteCorpus(dir.Sub("corpus"));
         var options = InjectionTestSupport.Options("dyck", steps: 3, InjectionPreset.Improved) with { CorpusDirectory = corpus };
