@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # tmux drives the REPL test in a real terminal.
-PACKAGES=(fortunes fortunes-min wordnet-base dict-gcide jargon-text tmux)
+PACKAGES=(fortunes fortunes-min wordnet-base dict-gcide jargon-text
+          bible-kjv bible-kjv-text dict-foldoc python3.11-doc debian-handbook gnu-standards tmux)
 CORPUS=data/corpus
 
 missing=()

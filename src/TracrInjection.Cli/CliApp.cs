@@ -79,7 +79,12 @@ public static class CliApp
         }
         try
         {
-            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false,
+                // Long jobs handle stop signals themselves (StopSignals) so a checkpoint is never cut short.
+                ProcessTerminationTimeout = null,
+            });
         }
         catch (Exception ex)
         {

@@ -111,21 +111,8 @@ public static class InjectionCommands
         });
     }
 
-    /// <summary>Ctrl+C stops training after the current step and writes a checkpoint.</summary>
-    internal static T WithCtrlC<T>(Func<CancellationToken, T> body)
-    {
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler handler = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += handler;
-        try
-        {
-            return body(cts.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= handler;
-        }
-    }
+    /// <summary>Ctrl+C or SIGTERM stops training after the current step and writes a checkpoint.</summary>
+    internal static T WithCtrlC<T>(Func<CancellationToken, T> body) => StopSignals.Run(body);
 
     /// <summary>A split-by-split accuracy table of one or two runs.</summary>
     internal static void PrintTable(CliContext ctx, string task, IReadOnlyList<(string Name, RunMetrics Metrics)> runs)

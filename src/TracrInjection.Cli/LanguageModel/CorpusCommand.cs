@@ -20,7 +20,8 @@ public static class CorpusCommand
             if (per is < 1 or > 5000) throw new ArgumentException("--heldout-per-10000 must be in 1..5000.");
             var result = CorpusBuilder.Build(dir, new CorpusBuildOptions { HeldOutPerTenThousand = per }, io.Out.WriteLine);
             io.Out.WriteLine($"{result.Train.FileName}: {result.Train.Documents} documents, {result.Train.Bytes:N0} bytes, sha256 {result.Train.Sha256}");
-            io.Out.WriteLine($"{result.HeldOut.FileName}: {result.HeldOut.Documents} documents, {result.HeldOut.Bytes:N0} bytes, sha256 {result.HeldOut.Sha256}");
+            foreach (var held in result.HeldOutFiles)
+                io.Out.WriteLine($"{held.FileName}: {held.Documents} documents, {held.Bytes:N0} bytes, sha256 {held.Sha256}");
             io.Out.WriteLine($"{result.DuplicatesRemoved} duplicate documents removed; written to {dir}");
             return LanguageModelCommands.ExitOk;
         }));

@@ -42,12 +42,13 @@ public static class PretrainCommand
         var ckptEvery = new Option<int>("--checkpoint-every") { DefaultValueFactory = _ => d.CheckpointInterval, Description = "Checkpoint every N steps (0: by time only)." };
         var ckptMinutes = new Option<double>("--checkpoint-minutes") { DefaultValueFactory = _ => d.CheckpointMinutes, Description = "Checkpoint every M minutes (0: by steps only)." };
         var threads = new Option<int?>("--threads") { Description = "Torch threads (default: all cores)." };
+        var growFrom = new Option<string?>("--grow-from") { Description = "Start from this shallower model (HF folder or 'default', same width, heads and context), grown to --layers blocks without changing its output.", HelpName = "DIR|default" };
         var plain = new Option<bool>("--plain") { Description = "Log lines instead of a progress bar (automatic when the output is not a terminal)." };
 
         var command = new Command("pretrain", "Pre-train a GPT-2 language model on the Debian-package corpus.")
         {
             output, corpus, minutes, steps, resume, export, layers, embd, heads, context, batch, lr, minLr, warmup,
-            weightDecay, clip, seed, evalEvery, ckptEvery, ckptMinutes, threads, plain,
+            weightDecay, clip, seed, evalEvery, ckptEvery, ckptMinutes, threads, growFrom, plain,
         };
         command.SetAction((parse, cancel) => Task.FromResult(LanguageModelCommands.Guard(io, () =>
         {
@@ -59,6 +60,8 @@ public static class PretrainCommand
             Pretrainer trainer;
             if (parse.GetValue(resume))
             {
+                if (parse.GetValue(growFrom) is not null)
+                    throw new ArgumentException("--grow-from only starts a run; a resumed run continues from its checkpoint.");
                 if (parse.GetValue(minutes) is not null)
                     throw new ArgumentException("--minutes cannot change a resumed run; give --steps to move its end.");
                 trainer = Pretrainer.Resume(outDir, data, tokenizer, commandLine, parse.GetValue(steps));
@@ -79,6 +82,7 @@ public static class PretrainCommand
                     EvalInterval = parse.GetValue(evalEvery), CheckpointInterval = parse.GetValue(ckptEvery),
                     CheckpointMinutes = parse.GetValue(ckptMinutes), Threads = parse.GetValue(threads),
                     TotalSteps = n ?? 0, Minutes = m,
+                    GrowFrom = parse.GetValue(growFrom) is { } g ? LanguageModelCommands.ResolveModelDirectory(g) : null,
                 };
                 trainer = Pretrainer.Create(options, data, outDir, tokenizer, commandLine);
                 io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -96,19 +100,8 @@ public static class PretrainCommand
                 }
                 else
                 {
-                    using var ctrlC = new CancellationTokenSource();
-                    using var link = CancellationTokenSource.CreateLinkedTokenSource(cancel, ctrlC.Token);
-                    ConsoleCancelEventHandler handler = (_, e) => { e.Cancel = true; ctrlC.Cancel(); };
-                    Console.CancelKeyPress += handler;
-                    try
-                    {
-                        bool bar = !parse.GetValue(plain) && io.Console.Profile.Capabilities.Interactive;
-                        result = bar ? RunWithProgressBar(trainer, io, link.Token) : RunPlain(trainer, io, link.Token);
-                    }
-                    finally
-                    {
-                        Console.CancelKeyPress -= handler;
-                    }
+                    bool bar = !parse.GetValue(plain) && io.Console.Profile.Capabilities.Interactive;
+                    result = StopSignals.Run(token => bar ? RunWithProgressBar(trainer, io, token) : RunPlain(trainer, io, token), cancel);
                 }
                 if (result.Stop == PretrainingStop.Cancelled)
                 {

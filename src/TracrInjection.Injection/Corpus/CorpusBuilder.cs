@@ -15,11 +15,14 @@ public sealed record CorpusBuildOptions
     public IReadOnlyList<ICorpusSource>? Sources { get; init; }
 }
 
-public sealed record CorpusSourceSummary(string Name, IReadOnlyDictionary<string, string> Packages, int TrainDocuments, int HeldOutDocuments, long TrainChars, long HeldOutChars);
+public sealed record CorpusSourceSummary(string Name, IReadOnlyDictionary<string, string> Packages, string HeldOutFileName, int TrainDocuments, int HeldOutDocuments, long TrainChars, long HeldOutChars);
 
 public sealed record CorpusFileSummary(string FileName, string Sha256, long Bytes, int Documents);
 
-public sealed record CorpusBuildResult(string Directory, CorpusFileSummary Train, CorpusFileSummary HeldOut, IReadOnlyList<CorpusSourceSummary> Sources, int DuplicatesRemoved);
+/// <param name="HeldOut">heldout.txt, the yardstick slice.</param>
+/// <param name="HeldOutFiles">Every held-out file, heldout.txt first.</param>
+public sealed record CorpusBuildResult(string Directory, CorpusFileSummary Train, CorpusFileSummary HeldOut, IReadOnlyList<CorpusFileSummary> HeldOutFiles,
+    IReadOnlyList<CorpusSourceSummary> Sources, int DuplicatesRemoved);
 
 /// <summary>
 /// Builds the pretraining corpus from Debian packages: reads every source in a fixed order,
@@ -30,7 +33,12 @@ public sealed record CorpusBuildResult(string Directory, CorpusFileSummary Train
 public static class CorpusBuilder
 {
     public static IReadOnlyList<ICorpusSource> DefaultSources() =>
-        [new FortunesSource(), new WordNetSource(), new GcideSource(), new JargonSource()];
+        [
+            // The first corpus: its held-out documents are heldout.txt, the fixed yardstick.
+            new FortunesSource(), new WordNetSource(), new GcideSource(), new JargonSource(),
+            // Books, encyclopaedic text and documentation (second version): held out in heldout-prose.txt.
+            new BibleSource(), new FoldocSource(), new PythonDocsSource(), new DebianHandbookSource(), new GnuStandardsSource(),
+        ];
 
     /// <summary>Every Debian package the default sources need (what scripts/setup.sh installs).</summary>
     public static IReadOnlyList<string> DefaultPackages() => DefaultSources().SelectMany(s => s.DebianPackages).Distinct().ToList();
@@ -55,7 +63,7 @@ public static class CorpusBuilder
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var train = new List<string>();
-        var heldOut = new List<string>();
+        var heldOut = new Dictionary<string, List<string>> { [CorpusFiles.HeldOutFileName] = [] };
         var summaries = new List<CorpusSourceSummary>();
         int duplicates = 0;
         foreach (var source in sources)
@@ -67,7 +75,8 @@ public static class CorpusBuilder
                 if (!seen.Add(doc.Text)) { duplicates++; continue; }
                 if (IsHeldOut(doc.Text, options.HeldOutPerTenThousand))
                 {
-                    heldOut.Add(doc.Text); heldDocs++; heldChars += doc.Text.Length;
+                    if (!heldOut.TryGetValue(source.HeldOutFileName, out var slice)) heldOut[source.HeldOutFileName] = slice = [];
+                    slice.Add(doc.Text); heldDocs++; heldChars += doc.Text.Length;
                 }
                 else
                 {
@@ -75,16 +84,21 @@ public static class CorpusBuilder
                 }
             }
             var packages = source.DebianPackages.ToDictionary(p => p, PackageVersion);
-            summaries.Add(new CorpusSourceSummary(source.Name, packages, trainDocs, heldDocs, trainChars, heldChars));
+            summaries.Add(new CorpusSourceSummary(source.Name, packages, source.HeldOutFileName, trainDocs, heldDocs, trainChars, heldChars));
             log?.Invoke($"{source.Name}: {trainDocs} train + {heldDocs} held-out documents, {trainChars + heldChars:N0} characters");
         }
 
         Directory.CreateDirectory(outputDirectory);
         var trainPath = Path.Combine(outputDirectory, CorpusFiles.TrainFileName);
-        var heldPath = Path.Combine(outputDirectory, CorpusFiles.HeldOutFileName);
         CorpusFiles.WriteDocuments(trainPath, train);
-        CorpusFiles.WriteDocuments(heldPath, heldOut);
-        var result = new CorpusBuildResult(outputDirectory, Summary(trainPath, train.Count), Summary(heldPath, heldOut.Count), summaries, duplicates);
+        var heldSummaries = new List<CorpusFileSummary>();
+        foreach (var (fileName, documents) in heldOut)
+        {
+            var heldPath = Path.Combine(outputDirectory, fileName);
+            CorpusFiles.WriteDocuments(heldPath, documents);
+            heldSummaries.Add(Summary(heldPath, documents.Count));
+        }
+        var result = new CorpusBuildResult(outputDirectory, Summary(trainPath, train.Count), heldSummaries[0], heldSummaries, summaries, duplicates);
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, CorpusFiles.ManifestFileName), ManifestJson(result, options) + "\n");
         return result;
     }
@@ -105,17 +119,23 @@ public static class CorpusBuilder
             foreach (var (name, version) in s.Packages) packages[name] = version;
             sources.Add(new JsonObject
             {
-                ["name"] = s.Name, ["debian_packages"] = packages,
+                ["name"] = s.Name, ["debian_packages"] = packages, ["heldout_file"] = s.HeldOutFileName,
                 ["train_documents"] = s.TrainDocuments, ["heldout_documents"] = s.HeldOutDocuments,
                 ["train_chars"] = s.TrainChars, ["heldout_chars"] = s.HeldOutChars,
             });
+        }
+        JsonObject Files()
+        {
+            var files = new JsonObject { [result.Train.FileName] = File(result.Train) };
+            foreach (var f in result.HeldOutFiles) files[f.FileName] = File(f);
+            return files;
         }
         var root = new JsonObject
         {
             ["format"] = $"UTF-8 documents separated by lines holding {CorpusFiles.Separator}",
             ["split"] = $"held-out when the first 8 bytes of SHA-256(document text), big-endian, mod 10000 < {options.HeldOutPerTenThousand}",
             ["duplicates_removed"] = result.DuplicatesRemoved,
-            ["files"] = new JsonObject { [result.Train.FileName] = File(result.Train), [result.HeldOut.FileName] = File(result.HeldOut) },
+            ["files"] = Files(),
             ["sources"] = sources,
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

@@ -17,4 +17,11 @@ public interface ICorpusSource
 
     /// <summary>Documents in a fixed order.</summary>
     IEnumerable<CorpusDocument> Read();
+
+    /// <summary>
+    /// The file this source's held-out documents go to. The first corpus's sources keep
+    /// <c>heldout.txt</c>, the fixed yardstick every model card reports; sources added later hold
+    /// theirs out separately, so adding a source never changes that file.
+    /// </summary>
+    string HeldOutFileName => CorpusFiles.HeldOutFileName;
 }

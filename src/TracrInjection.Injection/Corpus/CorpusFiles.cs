@@ -14,6 +14,8 @@ public static class CorpusFiles
     public const string Separator = "<|endoftext|>";
     public const string TrainFileName = "train.txt";
     public const string HeldOutFileName = "heldout.txt";
+    /// <summary>The held-out slice of the books and documentation added in the corpus's second version.</summary>
+    public const string ProseHeldOutFileName = "heldout-prose.txt";
     public const string ManifestFileName = "manifest.json";
 
     /// <summary>The corpus folder relative to the repository root.</summary>

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -17,49 +16,16 @@ public sealed partial class GcideSource(string directory = GcideSource.DefaultDi
 
     public string Name => "gcide";
     public IReadOnlyList<string> DebianPackages => ["dict-gcide"];
-    public IReadOnlyList<string> RequiredPaths => [Path.Combine(directory, "gcide.index"), Path.Combine(directory, "gcide.dict.dz")];
+    public IReadOnlyList<string> RequiredPaths => DictdDatabase.RequiredPaths(directory, "gcide");
 
     public IEnumerable<CorpusDocument> Read()
     {
-        byte[] dict;
-        using (var stream = new GZipStream(File.OpenRead(Path.Combine(directory, "gcide.dict.dz")), CompressionMode.Decompress))
-        using (var memory = new MemoryStream())
+        foreach (var entry in DictdDatabase.Entries(directory, "gcide"))
         {
-            stream.CopyTo(memory);
-            dict = memory.ToArray();
-        }
-        var ranges = new SortedSet<(long Offset, long Length)>();
-        foreach (var line in File.ReadLines(Path.Combine(directory, "gcide.index")))
-        {
-            var parts = line.Split('\t');
-            if (parts.Length < 3 || parts[0].StartsWith("00-", StringComparison.Ordinal) || parts[0].StartsWith("00database", StringComparison.Ordinal)) continue;
-            long offset = DictdBase64(parts[1]), length = DictdBase64(parts[2]);
-            if (offset < 0 || length <= 0 || offset + length > dict.Length) continue;
-            ranges.Add((offset, length));
-        }
-        long covered = 0;
-        foreach (var (offset, length) in ranges)
-        {
-            if (offset < covered) continue; // an entry nested in one already read
-            covered = offset + length;
-            var text = CleanEntry(TextCleaning.Decode(dict.AsSpan((int)offset, (int)length).ToArray()));
+            var text = CleanEntry(entry);
             if (text.Length > 0 && TextCleaning.WordCount(text) >= 4)
                 yield return new CorpusDocument(Name, text);
         }
-    }
-
-    /// <summary>dictd's base-64 numbers (big-endian digits A-Z a-z 0-9 + /); -1 when malformed.</summary>
-    public static long DictdBase64(string text)
-    {
-        const string Digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        long value = 0;
-        foreach (char c in text)
-        {
-            int d = Digits.IndexOf(c);
-            if (d < 0) return -1;
-            value = value * 64 + d;
-        }
-        return value;
     }
 
     public static string CleanEntry(string entry)

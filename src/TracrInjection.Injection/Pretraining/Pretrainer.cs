@@ -62,6 +62,21 @@ public sealed class Pretrainer : IDisposable
             throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} tokens, more than vocab_size {options.VocabSize}.");
         SetThreads(options);
         var model = new Gpt2Model(options.ModelConfig(), options.Seed);
+        string? grownFromSha = null;
+        if (options.GrowFrom is { } source)
+        {
+            try
+            {
+                using var shallow = Gpt2Checkpoint.Load(source);
+                Gpt2DepthGrowth.Grow(shallow, model);
+                grownFromSha = Corpus.CorpusFiles.Sha256OfFile(Path.Combine(source, Gpt2Checkpoint.SafeTensorsFileName));
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+        }
         var state = new PretrainingState
         {
             Options = options,
@@ -71,6 +86,7 @@ public sealed class Pretrainer : IDisposable
             TrainTokens = data.TrainTokens.Length,
             HeldOutTokens = data.HeldOutTokens.Length,
             CorpusSource = data.Source,
+            GrownFromSha256 = grownFromSha,
             StartedUtc = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };
         if (command is not null) state.Commands.Add(command);

@@ -16,6 +16,12 @@ public sealed record PretrainingOptions
     public int ContextLength { get; init; } = 128;
     public int VocabSize { get; init; } = 50257;
     public double Dropout { get; init; }
+    /// <summary>
+    /// An HF GPT-2 folder of the same width, heads and context but fewer layers to start from,
+    /// grown to <see cref="NLayer"/> blocks without changing its function (<see cref="Gpt2DepthGrowth"/>);
+    /// null: a fresh initialisation. Recorded as given; a resumed run never reads it again.
+    /// </summary>
+    public string? GrowFrom { get; init; }
 
     // Optimisation.
     /// <summary>Sequences per optimizer step (each <see cref="ContextLength"/> tokens).</summary>

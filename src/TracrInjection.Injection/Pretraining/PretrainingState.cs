@@ -30,6 +30,8 @@ public sealed class PretrainingState
     public long TrainTokens { get; set; }
     public long HeldOutTokens { get; set; }
     public string? CorpusSource { get; set; }
+    /// <summary>SHA-256 of the model.safetensors the run was grown from (<see cref="PretrainingOptions.GrowFrom"/>).</summary>
+    public string? GrownFromSha256 { get; set; }
     public List<TrainLogPoint> TrainLog { get; set; } = new();
     public List<EvalPoint> EvalLog { get; set; } = new();
     public List<ScheduleChange> ScheduleChanges { get; set; } = new();

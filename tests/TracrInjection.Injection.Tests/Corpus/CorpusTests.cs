@@ -65,9 +65,9 @@ public class SourceParsingTests
             """;
         var cleaned = GcideSource.CleanEntry(entry);
         Assert.Equal("Affect, v. t. 1. To act upon; to produce an effect or change upon.\nAs might affect the earth with cold heat.\nBackslide, v. i. To slide back. Cf. sacrifice.", cleaned);
-        Assert.Equal(0, GcideSource.DictdBase64("A"));
-        Assert.Equal(64 * 1 + 2, GcideSource.DictdBase64("BC"));
-        Assert.Equal(-1, GcideSource.DictdBase64("B!"));
+        Assert.Equal(0, DictdDatabase.Base64("A"));
+        Assert.Equal(64 * 1 + 2, DictdDatabase.Base64("BC"));
+        Assert.Equal(-1, DictdDatabase.Base64("B!"));
     }
 
     [Fact]
