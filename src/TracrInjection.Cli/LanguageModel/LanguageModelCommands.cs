@@ -38,6 +38,7 @@ public static class LanguageModelCommands
         GenerateCommand.Create(io),
         PerplexityCommand.Create(io),
         CorpusCommand.Create(io),
+        LmEvalCommand.Create(io),
     ];
 
     /// <summary>

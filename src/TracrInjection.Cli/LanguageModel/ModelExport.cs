@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using TracrInjection.Injection.Corpus;
+using TracrInjection.Injection.LanguageEvaluation;
 using TracrInjection.Injection.Pretraining;
 using TracrInjection.Models;
 using TracrInjection.Models.Checkpoints;
@@ -10,7 +11,9 @@ using TracrInjection.Models.Tokenization;
 
 namespace TracrInjection.Cli.LanguageModel;
 
-public sealed record ExportedModelCard(string Directory, long FileBytes, double HeldOutLoss, double HeldOutPerplexity, long HeldOutPredictions, IReadOnlyList<(string Prompt, string Continuation)> Samples);
+public sealed record ExportedModelCard(string Directory, long FileBytes, double HeldOutLoss, double HeldOutPerplexity, long HeldOutPredictions,
+    IReadOnlyList<(string Prompt, string Continuation)> Samples, IReadOnlyList<(string Prompt, string Continuation)> NoRepeatSamples,
+    LanguageEvaluationReport? Retained = null, LanguageEvaluationReport? RetainedBefore = null);
 
 /// <summary>
 /// Turns a finished pretraining checkpoint into a shippable Hugging Face folder: config.json,
@@ -35,7 +38,16 @@ public static class ModelExport
         "The computer",
     ];
 
-    public static ExportedModelCard Export(string checkpointDirectory, string exportDirectory, string corpusDirectory, Action<string>? log = null)
+    public const string TrainerStateFileName = "trainer_state.json";
+    public const string RetainedAbilityFileName = "lm-eval.json";
+    public const int NoRepeatNgram = 3;
+
+    /// <param name="evaluation">
+    /// Retained-ability figures for the card (<c>lm-eval</c>), measured on the float16 weights and,
+    /// when the run was grown from a model that is still on disk, on that model too; null: none.
+    /// </param>
+    public static ExportedModelCard Export(string checkpointDirectory, string exportDirectory, string corpusDirectory, Action<string>? log = null,
+        LanguageEvaluationOptions? evaluation = null)
     {
         var state = PretrainingState.Load(Path.Combine(checkpointDirectory, PretrainingCheckpoint.StateFileName));
         if (!state.Finished) throw new InvalidOperationException($"'{checkpointDirectory}' is at step {state.Step} of {state.TotalSteps}; finish the run before exporting.");
@@ -61,16 +73,34 @@ public static class ModelExport
             var folderTokenizer = Gpt2Tokenizer.Create(Gpt2TokenizerVariant.Standard, temp);
             log?.Invoke("Scoring the float16 model on the held-out text …");
             var score = LanguageModelScoring.ScoreFile(model, folderTokenizer, heldOutPath);
-            var samples = SamplePrompts.Select(p => (p, Gpt2Generation.GenerateGreedy(model, folderTokenizer, [p],
+            List<(string, string)> Samples(int noRepeat) => SamplePrompts.Select(p => (p, Gpt2Generation.GenerateGreedy(model, folderTokenizer, [p],
                 new Gpt2GenerationOptions
                 {
                     MaxNewTokens = Math.Max(0, Math.Min(40, model.Config.NPositions - folderTokenizer.CountTokens(p))),
                     StopTokenIds = [folderTokenizer.EndOfTextId],
+                    NoRepeatNgramSize = noRepeat,
                 })[0])).ToList();
+            var samples = Samples(0);
+            var noRepeatSamples = Samples(NoRepeatNgram);
+
+            LanguageEvaluationReport? retained = null, before = null;
+            if (evaluation is not null)
+            {
+                log?.Invoke("Measuring retained ability (lm-eval) …");
+                retained = LanguageEvaluator.Evaluate(model, "this model", evaluation);
+                LanguageEvaluationJson.Save(retained, Path.Combine(temp, RetainedAbilityFileName));
+                if (state.Options.GrowFrom is { } source && File.Exists(Path.Combine(source, Gpt2Checkpoint.SafeTensorsFileName))
+                    && CorpusFiles.Sha256OfFile(Path.Combine(source, Gpt2Checkpoint.SafeTensorsFileName)) == state.GrownFromSha256)
+                {
+                    using var shallow = Gpt2Checkpoint.Load(source);
+                    before = LanguageEvaluator.Evaluate(shallow, $"{shallow.Config.NLayer}-layer model grown from", evaluation);
+                }
+            }
 
             TrainingCurve.Save(state, Path.Combine(temp, CurveFileName));
+            state.Save(Path.Combine(temp, TrainerStateFileName));
             var manifest = TryReadManifest(corpusDirectory);
-            var card = new ExportedModelCard(full, bytes, score.MeanLoss, score.Perplexity, score.TokenCount, samples);
+            var card = new ExportedModelCard(full, bytes, score.MeanLoss, score.Perplexity, score.TokenCount, samples, noRepeatSamples, retained, before);
             AtomicFile.WriteAllText(Path.Combine(temp, CardFileName), CardText(state, model, card, manifest));
 
             string? old = null;
@@ -116,10 +146,21 @@ public static class ModelExport
         sb.AppendLine();
         sb.AppendLine("# tracr-inject default language model");
         sb.AppendLine();
-        sb.AppendLine("A small GPT-2-architecture model (GPT-2 byte-level BPE tokenizer, 50257 tokens), pre-trained from scratch by this");
-        sb.AppendLine("repository's `tracr-inject pretrain` on English text from Debian packages. It is the model that injection");
-        sb.AppendLine(F($"works on when no other checkpoint is given (`--model default`). It is small and was trained for {TimeSpan.FromSeconds(state.ElapsedSeconds):h\\:mm} (h:mm)"));
-        sb.AppendLine("on a shared two-core CPU machine: expect dictionary-flavoured English with local fluency, not facts.");
+        bool grown = o.GrowFrom is not null;
+        sb.AppendLine("A small GPT-2-architecture model (GPT-2 byte-level BPE tokenizer, 50257 tokens), pre-trained by this repository's");
+        sb.AppendLine("`tracr-inject pretrain` on English text from Debian packages. It is the model that injection works on when no");
+        sb.AppendLine(F($"other checkpoint is given (`--model default`). Its {c.NLayer} blocks let the paper's identity layer alignment hold the"));
+        sb.AppendLine("compiled teachers of up to that many layers. It is small and was trained on a shared two-core CPU machine:");
+        sb.AppendLine("expect dictionary-flavoured English with local fluency, not facts.");
+        if (grown)
+        {
+            sb.AppendLine();
+            sb.AppendLine(F($"**Lineage.** This run did not start from scratch: it was grown from a shallower trained model with the same width"));
+            sb.AppendLine(F($"(model.safetensors SHA-256 `{state.GrownFromSha256}`) by function-preserving depth growth (`pretrain --grow-from`:"));
+            sb.AppendLine("the trained blocks spread evenly through the new stack, every new block's residual output projections zero, so the");
+            sb.AppendLine("grown model computes exactly what the shallow one did), then trained as below. Its total pretraining time is the");
+            sb.AppendLine(F($"shallow model's (see its card) plus this run's {TimeSpan.FromSeconds(state.ElapsedSeconds):h\\:mm\\:ss}."));
+        }
         sb.AppendLine();
         sb.AppendLine("## Model");
         sb.AppendLine();
@@ -147,6 +188,35 @@ public static class ModelExport
         foreach (var (prompt, continuation) in card.Samples)
             sb.AppendLine($"- **{prompt}**{continuation.Replace("\n", " ⏎ ")}");
         sb.AppendLine();
+        sb.AppendLine(F($"With `--no-repeat-ngram {NoRepeatNgram}` (Hugging Face's `no_repeat_ngram_size`, still greedy):"));
+        sb.AppendLine();
+        foreach (var (prompt, continuation) in card.NoRepeatSamples)
+            sb.AppendLine($"- **{prompt}**{continuation.Replace("\n", " ⏎ ")}");
+        sb.AppendLine();
+        if (card.Retained is { } retained)
+        {
+            sb.AppendLine("## Retained-ability figures");
+            sb.AppendLine();
+            sb.AppendLine("What injection must not destroy, measured by `tracr-inject lm-eval --model default` (also in `lm-eval.json`) under each");
+            sb.AppendLine(F($"task tokenizer: perplexity on both held-out files; a LAMBADA-style cloze ({retained.Settings.ClozePassages:N0} passages from held-out text,"));
+            sb.AppendLine(F($"greedy last word); a 2-shot same/opposite choice on WordNet synonym and antonym pairs ({retained.Settings.ChoiceItems:N0} items, chance 50%)."));
+            sb.AppendLine("Accuracies with a 95% interval (normal approximation)." + (card.RetainedBefore is null ? "" : " Next to them, the model this one was grown from."));
+            sb.AppendLine();
+            var before = card.RetainedBefore;
+            sb.AppendLine(before is null ? "| tokenizer | figure | this model |" : "| tokenizer | figure | this model | model grown from |");
+            sb.AppendLine(before is null ? "|---|---|---|" : "|---|---|---|---|");
+            foreach (var a in retained.ByTokenizer)
+            {
+                var b = before?.ByTokenizer.FirstOrDefault(x => x.Tokenizer == a.Tokenizer);
+                string Cells(string figure, string mine, string? theirs) => before is null ? $"| {a.Tokenizer} | {figure} | {mine} |" : $"| {a.Tokenizer} | {figure} | {mine} | {theirs} |";
+                string Pct(global::TracrInjection.Injection.LanguageEvaluation.Accuracy x) => F($"{100 * x.Value:F1}% ± {100 * x.HalfWidth95:F1}");
+                foreach (var p in a.Perplexity)
+                    sb.AppendLine(Cells($"perplexity {p.File}", F($"{p.Perplexity:F2}"), b?.Perplexity.FirstOrDefault(x => x.File == p.File) is { } q ? F($"{q.Perplexity:F2}") : ""));
+                sb.AppendLine(Cells("cloze", Pct(a.Cloze), b is null ? "" : Pct(b.Cloze)));
+                sb.AppendLine(Cells("2-shot choice", Pct(a.Choice), b is null ? "" : Pct(b.Choice)));
+            }
+            sb.AppendLine();
+        }
         sb.AppendLine("## Training data");
         sb.AppendLine();
         sb.AppendLine("Built by `scripts/setup.sh` (`tracr-inject corpus`) from Debian 12 packages, cleaned (markup stripped, wrapped lines");
@@ -157,6 +227,8 @@ public static class ModelExport
         sb.AppendLine("|---|---|---|");
         sb.AppendLine(F($"| train.txt | `{state.TrainSha256}` | {state.TrainTokens:N0} |"));
         sb.AppendLine(F($"| heldout.txt | `{state.HeldOutSha256}` | {state.HeldOutTokens:N0} |"));
+        if (manifest?["files"]?[CorpusFiles.ProseHeldOutFileName]?["sha256"] is { } proseSha)
+            sb.AppendLine(F($"| {CorpusFiles.ProseHeldOutFileName} | `{proseSha}` | (books and documentation; not used in training) |"));
         sb.AppendLine();
         if (manifest?["sources"] is JsonArray sources)
         {
@@ -169,8 +241,7 @@ public static class ModelExport
                 sb.AppendLine(F($"| {s["name"]} | {packages} | {s["train_documents"]} | {chars:N0} |"));
             }
             sb.AppendLine();
-            sb.AppendLine("Sources: fortunes (fortune cookie quotations), WordNet 3.0 glosses and examples, GCIDE (Webster's 1913 and");
-            sb.AppendLine("later additions: definitions and literary quotations), the Jargon File. Their licences are in each package's");
+            sb.AppendLine("What each source is, and its licence, is in `data/corpus/README.md`; the licences themselves are in each package's");
             sb.AppendLine("`/usr/share/doc/PACKAGE/copyright`.");
             sb.AppendLine();
         }
@@ -183,7 +254,9 @@ public static class ModelExport
         sb.AppendLine(F($"| optimizer | AdamW, β = ({o.Beta1}, {o.Beta2}), ε = {o.Epsilon:G}, weight decay {o.WeightDecay} on matrices |"));
         sb.AppendLine(F($"| learning rate | peak {o.PeakLearningRate:G}, linear warmup {o.WarmupSteps} steps, cosine decay to {o.PeakLearningRate * o.MinLearningRateRatio:G} |"));
         sb.AppendLine(F($"| gradient clipping | global norm {o.GradientClip} |"));
-        sb.AppendLine(F($"| initialisation | GPT-2's (N(0, 0.02), residual projections scaled by 1/√(2·n_layer)), seed {o.Seed} |"));
+        sb.AppendLine(grown
+            ? F($"| initialisation | grown from the shallower model (see Lineage); the new blocks' other weights GPT-2's (N(0, 0.02)), seed {o.Seed} |")
+            : F($"| initialisation | GPT-2's (N(0, 0.02), residual projections scaled by 1/√(2·n_layer)), seed {o.Seed} |"));
         sb.AppendLine(F($"| steps | {state.Step:N0} |"));
         foreach (var change in state.ScheduleChanges)
             sb.AppendLine(F($"| schedule change | at step {change.AtStep:N0} the end of the run moved from step {change.OldTotalSteps:N0} to {change.NewTotalSteps:N0} (`--resume --steps`); the cosine decay was recomputed for the new length |"));
@@ -193,6 +266,11 @@ public static class ModelExport
         sb.AppendLine("Command (run from the repository root after `scripts/setup.sh`):");
         sb.AppendLine();
         foreach (var command in state.Commands) sb.AppendLine("    " + command);
+        sb.AppendLine();
+        sb.AppendLine("`trainer_state.json` holds this run's full state without the optimizer: settings, schedule, logs. To train further");
+        sb.AppendLine("from this folder alone (a new run whose Adam moments start afresh):");
+        sb.AppendLine();
+        sb.AppendLine(F($"    tracr-inject pretrain --grow-from default --layers {c.NLayer} --embd {c.NEmbd} --heads {c.NHead} --context {c.NPositions} --steps N --out runs/pretrain-next"));
         sb.AppendLine();
         sb.AppendLine("The periodic held-out points in the curve score the first " + o.EvalSequences + " windows of the held-out stream (mostly fortunes,");
         sb.AppendLine("the hardest source); the points marked \"all\" and the figure above score all of it.");

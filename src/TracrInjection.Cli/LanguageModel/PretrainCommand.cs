@@ -43,12 +43,13 @@ public static class PretrainCommand
         var ckptMinutes = new Option<double>("--checkpoint-minutes") { DefaultValueFactory = _ => d.CheckpointMinutes, Description = "Checkpoint every M minutes (0: by steps only)." };
         var threads = new Option<int?>("--threads") { Description = "Torch threads (default: all cores)." };
         var growFrom = new Option<string?>("--grow-from") { Description = "Start from this shallower model (HF folder or 'default', same width, heads and context), grown to --layers blocks without changing its output.", HelpName = "DIR|default" };
+        var exportEval = new Option<int>("--export-eval-items") { Description = "Cloze passages and choice items of the retained-ability figures on the exported card (0: none).", DefaultValueFactory = _ => 2000 };
         var plain = new Option<bool>("--plain") { Description = "Log lines instead of a progress bar (automatic when the output is not a terminal)." };
 
         var command = new Command("pretrain", "Pre-train a GPT-2 language model on the Debian-package corpus.")
         {
             output, corpus, minutes, steps, resume, export, layers, embd, heads, context, batch, lr, minLr, warmup,
-            weightDecay, clip, seed, evalEvery, ckptEvery, ckptMinutes, threads, growFrom, plain,
+            weightDecay, clip, seed, evalEvery, ckptEvery, ckptMinutes, threads, growFrom, exportEval, plain,
         };
         command.SetAction((parse, cancel) => Task.FromResult(LanguageModelCommands.Guard(io, () =>
         {
@@ -113,7 +114,13 @@ public static class PretrainCommand
                     $"Held-out loss {final.FinalHeldOutLoss:F4} (perplexity {Math.Exp(final.FinalHeldOutLoss ?? double.NaN):F2}); checkpoint '{result.LastCheckpoint}'."));
                 if (parse.GetValue(export) is { } exportDir)
                 {
-                    var card = ModelExport.Export(result.LastCheckpoint!, exportDir, corpusDir, io.Out.WriteLine);
+                    int items = parse.GetValue(exportEval);
+                    if (items < 0) throw new ArgumentException("--export-eval-items must be non-negative.");
+                    var evaluation = items == 0 ? null : new global::TracrInjection.Injection.LanguageEvaluation.LanguageEvaluationOptions
+                    {
+                        CorpusDirectory = corpusDir, ClozePassages = items, ChoiceItems = items + items % 2,
+                    };
+                    var card = ModelExport.Export(result.LastCheckpoint!, exportDir, corpusDir, io.Out.WriteLine, evaluation);
                     io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"Exported to '{exportDir}': {card.FileBytes / 1e6:F1} MB fp16, held-out perplexity {card.HeldOutPerplexity:F3}."));
                 }
