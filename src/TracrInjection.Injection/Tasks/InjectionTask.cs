@@ -143,15 +143,10 @@ public sealed class InjectionTask
     {
         if (Kind == InjectionTaskKind.Program) return CompilerOptions.For(Program!.Program, fixTracrBugs) with { MaxSeqLen = maxSeqLen };
         var spec = ProgramRegistry.Get(ProgramId);
-        return new CompilerOptions
+        return CompilerOptions.For(spec, fixTracrBugs) with
         {
             Vocab = Kind == InjectionTaskKind.Count ? PaperPrograms.CountVocab(maxSeqLen) : spec.Vocab,
             MaxSeqLen = maxSeqLen,
-            Causal = spec.Causal,
-            CompilerBos = spec.CompilerBos,
-            CompilerPad = spec.CompilerPad,
-            MlpExactness = spec.MlpExactness,
-            FixTracrBugs = fixTracrBugs,
         };
     }
 

@@ -1,4 +1,5 @@
 using TracrInjection.Rasp.Expressions;
+using TracrInjection.Rasp.Settings;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Rasp.Library;
@@ -13,14 +14,16 @@ public sealed record ProgramSpec(
     string Id,
     string Source,
     string Description,
-    IReadOnlyList<Value> Vocab,
-    int MaxSeqLen,
-    bool Causal,
-    double MlpExactness,
-    string CompilerBos,
-    string CompilerPad,
+    CompilerOptions Settings,
     Func<Lib, SOp> Factory)
 {
+    public IReadOnlyList<Value> Vocab => Settings.Vocab;
+    public int MaxSeqLen => Settings.MaxSeqLen;
+    public bool Causal => Settings.Causal;
+    public double MlpExactness => Settings.MlpExactness;
+    public string CompilerBos => Settings.CompilerBos;
+    public string CompilerPad => Settings.CompilerPad;
+
     /// <summary>
     /// Builds the program as a fresh Python process would: a new id counter (labels drawn later, breadth-first
     /// from the output, start at 1) and a new <see cref="Lib"/> (fresh shared <c>lib.length</c>).
@@ -47,8 +50,8 @@ public sealed record ProgramSpec(
 /// </summary>
 public static class ProgramRegistry
 {
-    private const string Bos = "compiler_bos";
-    private const string Pad = "compiler_pad";
+    private const string Bos = CompilerOptions.DefaultBos;
+    private const string Pad = CompilerOptions.DefaultPad;
 
     private static readonly Lazy<IReadOnlyList<ProgramSpec>> AllLazy = new(BuildAll);
     private static readonly Lazy<IReadOnlyList<ProgramSpec>> UnsupportedLazy = new(BuildUnsupported);
@@ -109,8 +112,11 @@ public static class ProgramRegistry
     private static Value[] Ints(params int[] xs) => xs.Select(x => (Value)x).ToArray();
 
     private static ProgramSpec P(string id, string source, string description, Value[] vocab, int maxSeqLen, bool causal,
-        Func<Lib, SOp> factory, double mlpExactness = 100, string bos = Bos, string pad = Pad) =>
-        new(id, source, description, vocab, maxSeqLen, causal, mlpExactness, bos, pad, factory);
+        Func<Lib, SOp> factory, double mlpExactness = CompilerOptions.DefaultMlpExactness, string bos = Bos, string pad = Pad) =>
+        new(id, source, description, new CompilerOptions
+        {
+            Vocab = vocab, MaxSeqLen = maxSeqLen, Causal = causal, MlpExactness = mlpExactness, CompilerBos = bos, CompilerPad = pad,
+        }, factory);
 
     private static IReadOnlyList<ProgramSpec> BuildAll()
     {

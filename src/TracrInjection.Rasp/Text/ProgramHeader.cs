@@ -22,6 +22,34 @@ public sealed partial record ProgramHeader
     /// <summary>The first ordinary comment of the header (a one-line description of the program), if any.</summary>
     public string? Description { get; init; }
 
+    /// <summary>Whether the header sets any compile setting (output and description are not settings).</summary>
+    public bool HasSettings => Vocab is not null || MaxSeqLen is not null || Causal is not null || Bos is not null || Pad is not null || MlpExactness is not null;
+
+    /// <summary>
+    /// The settings with this header's values in place of <paramref name="settings"/>' ones: the one conversion from
+    /// header syntax (a file's, the REPL's <c>set</c>) to compile settings.
+    /// </summary>
+    public CompilerOptions ApplyTo(CompilerOptions settings) => settings with
+    {
+        Vocab = Vocab ?? settings.Vocab,
+        MaxSeqLen = MaxSeqLen ?? settings.MaxSeqLen,
+        Causal = Causal ?? settings.Causal,
+        CompilerBos = Bos ?? settings.CompilerBos,
+        CompilerPad = Pad ?? settings.CompilerPad,
+        MlpExactness = MlpExactness ?? settings.MlpExactness,
+    };
+
+    /// <summary>This header's settings, falling back to <paramref name="older"/>'s where this one has none.</summary>
+    public ProgramHeader Over(ProgramHeader older) => new()
+    {
+        Vocab = Vocab ?? older.Vocab,
+        MaxSeqLen = MaxSeqLen ?? older.MaxSeqLen,
+        Causal = Causal ?? older.Causal,
+        Bos = Bos ?? older.Bos,
+        Pad = Pad ?? older.Pad,
+        MlpExactness = MlpExactness ?? older.MlpExactness,
+    };
+
     public static readonly IReadOnlyList<string> Keys = ["vocab", "max_seq_len", "causal", "output", "bos", "pad", "mlp_exactness"];
 
     private static readonly Dictionary<string, string> Aliases = new(StringComparer.Ordinal)
@@ -105,7 +133,7 @@ public sealed partial record ProgramHeader
 
     private static double ParsePositiveNumber(string value, SourcePos pos, string key)
     {
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !(x > 0) || double.IsInfinity(x))
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !CompilerOptions.IsValidMlpExactness(x))
             throw new RaspSyntaxException(pos, $"'{key}' must be a positive number, got '{value}'");
         return x;
     }

@@ -1,6 +1,4 @@
-using TracrInjection.Rasp.Values;
-
-namespace TracrInjection.Compiler.Graph;
+namespace TracrInjection.Rasp.Values;
 
 /// <summary>
 /// A Python set of values: Python equality (<c>{1, 1.0, True}</c> has one element) and the first
