@@ -356,7 +356,7 @@ public sealed class ReplSession
         {
             var file = new SourceFile("<example>", text);
             var expr = Parser.ParseExpression(file, 0, file.Text.Length, 1, 1);
-            var v = _interp.Eval(expr, _module, new Interpreter.Ctx());
+            var v = _interp.Eval(expr, _module, new Interpreter.EvalContext());
             var items = Interpreter.Iterate(v, new SourcePos(file, 1, 1), "use as an example");
             if (items.All(i => i is Value)) return items.Cast<Value>().ToArray();
         }

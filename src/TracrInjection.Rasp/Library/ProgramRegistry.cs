@@ -1,4 +1,5 @@
 using TracrInjection.Rasp.Expressions;
+using TracrInjection.Rasp.Naming;
 using TracrInjection.Rasp.Settings;
 using TracrInjection.Rasp.Values;
 
@@ -77,7 +78,7 @@ public static class ProgramRegistry
         ArgumentNullException.ThrowIfNull(id);
         if (TryGet(id, out var spec)) return spec;
         var close = ById.Value.Keys
-            .Select(k => (Id: k, Score: Distance(id, k)))
+            .Select(k => (Id: k, Score: DidYouMean.Distance(id, k, ignoreCase: true)))
             .Where(t => t.Score <= Math.Max(3, id.Length / 3) || t.Id.Contains(id, StringComparison.OrdinalIgnoreCase)
                         || id.Contains(t.Id, StringComparison.OrdinalIgnoreCase))
             .OrderBy(t => t.Score).ThenBy(t => t.Id, StringComparer.Ordinal)
@@ -88,22 +89,6 @@ public static class ProgramRegistry
             ? $" Did you mean: {string.Join(", ", close)}?"
             : $" Known ids: {string.Join(", ", All.Select(p => p.Id))}.";
         throw new KeyNotFoundException($"Unknown program id '{id}'.{hint}");
-    }
-
-    private static int Distance(string a, string b)
-    {
-        a = a.ToLowerInvariant(); b = b.ToLowerInvariant();
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) prev[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (prev, cur) = (cur, prev);
-        }
-        return prev[b.Length];
     }
 
     // ---------------------------------------------------------------------------------------------

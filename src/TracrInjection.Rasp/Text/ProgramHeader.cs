@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using TracrInjection.Rasp.Naming;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Rasp.Text;
@@ -83,7 +84,7 @@ public sealed partial record ProgramHeader
             if (!Keys.Contains(key))
             {
                 // A typo of a setting (max_seqlen, vocabs) is an error; ordinary comments ("# Note: ...") are not.
-                var near = Keys.FirstOrDefault(k => Interpreter.Distance(k, key) is var d && d <= 2 && d * 3 < key.Length);
+                var near = Keys.FirstOrDefault(k => DidYouMean.Distance(k, key) is var d && d <= 2 && d * 3 < key.Length);
                 if (near is not null) throw new RaspSyntaxException(keyPos, $"unknown header setting '{rawKey.Trim()}' (did you mean '{near}'?)");
                 if (h.Description is null) h = h with { Description = trimmed.TrimStart('#').Trim() };
                 continue;
@@ -169,7 +170,7 @@ public sealed partial record ProgramHeader
             int offset = file.Offset(line, valueStart + 1);
             var expr = Parser.ParseExpression(file, offset, value.Length, line, valueStart + 1);
             var interp = new Interpreter(new RaspSources());
-            var result = interp.Eval(expr, interp.NewModule(), new Interpreter.Ctx());
+            var result = interp.Eval(expr, interp.NewModule(), new Interpreter.EvalContext());
             items = Interpreter.Iterate(result, pos, "use as a vocabulary")
                 .Select(o => o is Value v ? (v, pos) : throw new RaspSyntaxException(pos, $"a vocabulary holds plain values, not {Runtime.A(o)}"))
                 .ToList();
