@@ -1,5 +1,8 @@
 using System.CommandLine;
+using TracrInjection.Injection.Alignment;
 using TracrInjection.Injection.Evaluation;
+using TracrInjection.Injection.Options;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Injection.Tasks;
 using TracrInjection.Injection.Training;
 

@@ -1,4 +1,7 @@
+using TracrInjection.Injection.Alignment;
 using TracrInjection.Injection.Evaluation;
+using TracrInjection.Injection.Options;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Injection.Runs;
 using TracrInjection.Injection.Tasks;
 using TracrInjection.Injection.Training;

@@ -1,6 +1,6 @@
 using TracrInjection.Compiler.Assembly;
 
-namespace TracrInjection.Injection.Training;
+namespace TracrInjection.Injection.Alignment;
 
 /// <summary>
 /// Which LM hidden state is aligned with which teacher layer boundary: <c>hidden_states[HiddenIndices[k]]</c> (0 =

@@ -1,15 +1,18 @@
-using TorchSharp;
 using TorchSharp.Modules;
-using TracrInjection.Injection.Evaluation;
+using TorchSharp;
+using TracrInjection.Injection.Alignment;
+using TracrInjection.Injection.Data;
+using TracrInjection.Injection.Options;
+using TracrInjection.Injection.Runs;
 using TracrInjection.Injection.Tasks;
+using TracrInjection.Injection.Teaching;
 using TracrInjection.Injection.Training;
-using TracrInjection.Injection.Translation;
 using TracrInjection.Models.CompiledRuntime;
 using TracrInjection.Models.Gpt2;
 using TracrInjection.Models.Tokenization;
 using static TorchSharp.torch;
 
-namespace TracrInjection.Injection.Runs;
+namespace TracrInjection.Injection.Evaluation;
 
 /// <summary>A run's trained model and adapter (latest checkpoint) with everything evaluation needs.</summary>
 public sealed class LoadedRun : IDisposable

@@ -4,7 +4,7 @@ using TorchSharp.Modules;
 using TracrInjection.Models.Checkpoints;
 using static TorchSharp.torch;
 
-namespace TracrInjection.Injection.Training;
+namespace TracrInjection.Injection.Optimisation;
 
 /// <summary>
 /// <c>torch.optim.AdamW</c> with parameter groups, each with its own learning rate (the paper: LM 1e-6, adapter

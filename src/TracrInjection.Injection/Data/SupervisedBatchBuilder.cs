@@ -1,16 +1,7 @@
 using TracrInjection.Injection.Tasks;
 using TracrInjection.Models.Tokenization;
 
-namespace TracrInjection.Injection.Training;
-
-/// <summary>
-/// One supervised batch in plain arrays: token ids [B, T] (right-padded with EOS), which positions are real tokens,
-/// and the answer predictions to train: flat index b·T + p predicting ids[b, p+1].
-/// </summary>
-public sealed record SupervisedBatch(int BatchSize, int Length, long[] Ids, float[] RealMask, long[] CePositions, long[] CeTargets)
-{
-    public int RealTokens => (int)RealMask.Sum();
-}
+namespace TracrInjection.Injection.Data;
 
 /// <summary>
 /// Tokenizes training items as the paper's <c>PreTokenizedDataset</c> does (<c>lightning_trainer/prepare_data_loader.py</c>):

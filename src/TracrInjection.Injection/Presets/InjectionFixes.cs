@@ -1,16 +1,4 @@
-namespace TracrInjection.Injection.Training;
-
-/// <summary>The two settings a run starts from: the authors' setup, quirks included, or every quirk fixed.</summary>
-public enum InjectionPreset
-{
-    /// <summary>The authors' setup as paper.md describes it (§2–§3), quirks included.</summary>
-    Paper,
-    /// <summary>Every fix of paper.md §5.1 / §7 that this implementation offers (<see cref="InjectionFixes.All"/>).</summary>
-    Improved,
-}
-
-/// <summary>One fix against the faithful setup, with its name in configs, metrics and on the command line.</summary>
-public sealed record FixInfo(string Name, string Description);
+namespace TracrInjection.Injection.Presets;
 
 /// <summary>
 /// The paper's quirks, each fixable on its own so that every fix is an ablation against the faithful run

@@ -1,19 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using TracrInjection.Injection.Alignment;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Injection.Tasks;
 
-namespace TracrInjection.Injection.Training;
-
-/// <summary>How the LM's hidden states are paired with the teacher's layer boundaries.</summary>
-public enum LayerMappingMode
-{
-    /// <summary>Identity when the model is deep enough (the paper), packed otherwise.</summary>
-    Auto,
-    /// <summary>The paper: hidden_states[i] ↔ compiled residual after i layers, i = 0..L; detach-and-roll at block L.</summary>
-    Identity,
-    /// <summary>Teacher layers packed into LM blocks (one attention stage per block), for models shallower than the teacher.</summary>
-    Packed,
-}
+namespace TracrInjection.Injection.Options;
 
 /// <summary>
 /// Everything that determines an injection (or baseline) training run; stored in the run folder's config.json,
@@ -162,24 +153,4 @@ public sealed record InjectionOptions
 
     public static InjectionOptions FromJson(string json) =>
         JsonSerializer.Deserialize<InjectionOptions>(json, Json) ?? throw new InvalidDataException("empty injection config");
-}
-
-/// <summary>Evaluation settings (stored with the run; the paper's values by default).</summary>
-public sealed record EvaluationOptions
-{
-    /// <summary>At most this many items per split (a fixed random subset); null = all (4,000 in the paper).</summary>
-    public int? MaxItemsPerSplit { get; init; }
-    /// <summary>Test items whose positions are decoded through the adapter.</summary>
-    public int DecodeItems { get; init; } = 200;
-    /// <summary>In-distribution items of the causal test; null = MaxItemsPerSplit.</summary>
-    public int? CausalItems { get; init; }
-    /// <summary>Noise norms of the causal test (the paper: 0, 5, 10, 30).</summary>
-    public double[] CausalNorms { get; init; } = [0, 5, 10, 30];
-    /// <summary>Multiply the norms by the mean per-token residual norm at the noise block (for models unlike GPT-2-large).</summary>
-    public bool CausalNormsRelative { get; init; }
-    /// <summary>Held-out windows for perplexity (before / after).</summary>
-    public int PerplexityWindows { get; init; } = 64;
-    /// <summary>Window length for perplexity; null = min(n_positions, 256).</summary>
-    public int? PerplexityWindowLength { get; init; }
-    public int BatchSize { get; init; } = 32;
 }

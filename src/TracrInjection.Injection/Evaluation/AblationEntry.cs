@@ -1,0 +1,5 @@
+using System.Text.Json;
+
+namespace TracrInjection.Injection.Evaluation;
+
+public sealed record AblationEntry(string Name, bool On, string Description);

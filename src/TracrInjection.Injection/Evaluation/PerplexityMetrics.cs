@@ -1,0 +1,5 @@
+using System.Text.Json;
+
+namespace TracrInjection.Injection.Evaluation;
+
+public sealed record PerplexityMetrics(double Before, double After, long Tokens, int Windows, string Source);
