@@ -1,5 +1,4 @@
 using CsCheck;
-using TracrInjection.Compiler.Tests.Support;
 using TracrInjection.Rasp.Evaluation;
 using TracrInjection.Rasp.Library;
 using TracrInjection.Rasp.Values;

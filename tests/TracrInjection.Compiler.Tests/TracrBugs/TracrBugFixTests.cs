@@ -1,4 +1,3 @@
-using TracrInjection.Compiler.Tests.Support;
 using TracrInjection.Compiler.Validation;
 using TracrInjection.Rasp.Evaluation;
 using TracrInjection.Rasp.Expressions;

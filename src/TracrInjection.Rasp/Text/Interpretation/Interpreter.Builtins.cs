@@ -107,31 +107,31 @@ public sealed partial class Interpreter
             ExpectSelector(ci.Args[0], ci.ArgPos[0], "selector_not's argument")), "selector_not(a)");
         yield return new BuiltinFunction("error", 1, ci =>
             throw Err(ci.CallPos, ci.Args[0] is Value { IsString: true } m ? m.AsString : Runtime.Str(ci.Args[0])), "error(message)");
-        yield return LiftedValueFunction("indicator", 1, v => Value.Int(v[0].IsTruthy ? 1 : 0), "indicator(x)");
+        yield return ElementwiseValueFunction("indicator", 1, v => Value.Int(v[0].IsTruthy ? 1 : 0), "indicator(x)");
 
         // ---- Python ----
-        yield return LiftedValueFunction("int", 1, v => Py.ToInt(v[0]), "int(x)", o => o is Value { Kind: ValueKind.Int or ValueKind.Bool });
-        yield return LiftedValueFunction("float", 1, v => Py.ToFloat(v[0]), "float(x)", o => o is Value { Kind: ValueKind.Float });
+        yield return ElementwiseValueFunction("int", 1, v => Py.ToInt(v[0]), "int(x)", o => o is Value { Kind: ValueKind.Int or ValueKind.Bool });
+        yield return ElementwiseValueFunction("float", 1, v => Py.ToFloat(v[0]), "float(x)", o => o is Value { Kind: ValueKind.Float });
         yield return new BuiltinFunction("str", 1, ci => ci.Args[0] is SOp
-            ? Lift(ci.Args, v => Value.Str(v[0].ToString()), "str(x)", ci.CallPos)
+            ? Elementwise(ci.Args, v => Value.Str(v[0].ToString()), "str(x)", ci.CallPos)
             : Value.Str(Runtime.Str(ci.Args[0])), "str(x)") { TypeTest = o => o is Value { IsString: true } };
         yield return new BuiltinFunction("bool", 1, ci => ci.Args[0] is SOp
-            ? Lift(ci.Args, v => Value.Bool(v[0].IsTruthy), "bool(x)", ci.CallPos)
+            ? Elementwise(ci.Args, v => Value.Bool(v[0].IsTruthy), "bool(x)", ci.CallPos)
             : Value.Bool(Truthy(ci.Args[0], ci.ArgPos[0], "bool()'s argument")), "bool(x)") { TypeTest = o => o is Value { Kind: ValueKind.Bool } };
         yield return new BuiltinFunction("tuple", 1, ci => MakeTuple(Iterate(ci.Args[0], ci.ArgPos[0], "make a tuple of")), "tuple(xs)")
             { TypeTest = o => o is Value { IsTuple: true } or RaspList { IsTuple: true } };
         yield return new BuiltinFunction("list", 1, ci => new RaspList(Iterate(ci.Args[0], ci.ArgPos[0], "make a list of")), "list(xs)")
             { TypeTest = o => o is RaspList { IsTuple: false } };
-        yield return LiftedValueFunction("abs", 1, v => Py.Abs(v[0]), "abs(x)");
+        yield return ElementwiseValueFunction("abs", 1, v => Py.Abs(v[0]), "abs(x)");
         yield return new BuiltinFunction("round", null, ci =>
         {
             var b = Bind(ci, "round", ["x", "ndigits"], 1, "round(x, ndigits=None)");
-            if (b[1] is null) return LiftOrCall(ci, [b[0]!], v => Py.Round(v[0]), "round(x)");
+            if (b[1] is null) return ElementwiseOrCall(ci, [b[0]!], v => Py.Round(v[0]), "round(x)");
             var nd = ExpectValue(b[1], b.Pos(1), "ndigits");
-            return LiftOrCall(ci, [b[0]!], v => RoundDigits(v[0], nd), $"round(x, {nd.Repr()})");
+            return ElementwiseOrCall(ci, [b[0]!], v => RoundDigits(v[0], nd), $"round(x, {nd.Repr()})");
         }, "round(x, ndigits=None)");
         yield return new BuiltinFunction("len", 1, ci => ci.Args[0] is SOp
-            ? Lift(ci.Args, v => Value.Int(LengthOf(v[0])), "len(x)", ci.CallPos)
+            ? Elementwise(ci.Args, v => Value.Int(LengthOf(v[0])), "len(x)", ci.CallPos)
             : Guard(ci.CallPos, ci.Context, () => Value.Int(LengthOf(ci.Args[0]))), "len(x)");
         yield return new BuiltinFunction("min", null, ci => MinMax(ci, "min"), "min(a, b, ...) or min(xs)");
         yield return new BuiltinFunction("max", null, ci => MinMax(ci, "max"), "max(a, b, ...) or max(xs)");
@@ -182,7 +182,7 @@ public sealed partial class Interpreter
                 if (t is not BuiltinFunction { TypeTest: not null })
                     throw Err(ci.ArgPos[1], "isinstance's second argument must be int, float, str, bool, tuple or list (or a tuple of them)");
             if (ci.Args[0] is SOp)
-                return Lift([ci.Args[0]], v => Value.Bool(types.Any(t => ((BuiltinFunction)t).TypeTest!(v[0]))), "isinstance(x, ...)", ci.CallPos);
+                return Elementwise([ci.Args[0]], v => Value.Bool(types.Any(t => ((BuiltinFunction)t).TypeTest!(v[0]))), "isinstance(x, ...)", ci.CallPos);
             return Value.Bool(types.Any(t => ((BuiltinFunction)t).TypeTest!(ci.Args[0])));
         }, "isinstance(x, type)");
         yield return new BuiltinFunction("any", 1, ci => Value.Bool(Iterate(ci.Args[0], ci.ArgPos[0], "loop over").Any(x => Truthy(x, ci.ArgPos[0], "an item of any()"))), "any(xs)");
@@ -196,16 +196,16 @@ public sealed partial class Interpreter
     }
 
     /// <summary>A function of plain values that, given SOps, applies position by position.</summary>
-    private static BuiltinFunction LiftedValueFunction(string name, int arity, Func<Value[], Value> f, string signature,
+    private static BuiltinFunction ElementwiseValueFunction(string name, int arity, Func<Value[], Value> f, string signature,
         Func<object, bool>? typeTest = null) =>
-        new(name, arity, ci => LiftOrCall(ci, ci.Args, f, signature), signature) { TypeTest = typeTest };
+        new(name, arity, ci => ElementwiseOrCall(ci, ci.Args, f, signature), signature) { TypeTest = typeTest };
 
-    private static object LiftOrCall(CallInfo ci, IReadOnlyList<object> args, Func<Value[], Value> f, string description)
+    private static object ElementwiseOrCall(CallInfo ci, IReadOnlyList<object> args, Func<Value[], Value> f, string description)
     {
         for (int i = 0; i < args.Count; i++)
             if (args[i] is not (Value or SOp))
                 throw Err(i < ci.ArgPos.Count ? ci.ArgPos[i] : ci.CallPos, $"{description} needs plain values or SOps, not {Runtime.A(args[i])}");
-        if (args.Any(a => a is SOp)) return Lift(args, f, description, ci.CallPos);
+        if (args.Any(a => a is SOp)) return Elementwise(args, f, description, ci.CallPos);
         return Guard(ci.CallPos, ci.Context, () => f(args.Cast<Value>().ToArray()));
     }
 
@@ -247,7 +247,7 @@ public sealed partial class Interpreter
             var vals = items.Select(i => ExpectValue(i, ci.ArgPos[0], $"an item of {name}()'s argument")).ToList();
             return Guard(ci.CallPos, ci.Context, () => vals.Skip(1).Aggregate(vals[0], pick));
         }
-        return LiftOrCall(ci, ci.Args, v => v.Skip(1).Aggregate(v[0], pick), $"{name}(x, y)");
+        return ElementwiseOrCall(ci, ci.Args, v => v.Skip(1).Aggregate(v[0], pick), $"{name}(x, y)");
     }
 
     private static List<Value> StableSort(List<Value> values, bool descending = false)

@@ -55,7 +55,7 @@ public sealed partial class Interpreter
         }
         if (l is SOp || r is SOp)
         {
-            CheckLiftable(l, r, op, pos);
+            CheckElementwise(l, r, op, pos);
             if (l is SOp s && r is SOp t)
                 return Rasp.SequenceMap((x, y) => RunValueFunction(pos, () => PyOperators.Compare(op, x, y)), s, t, $"x {op} y");
             if (l is SOp s2)

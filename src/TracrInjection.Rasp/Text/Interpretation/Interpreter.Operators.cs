@@ -55,8 +55,8 @@ public sealed partial class Interpreter
         }
         if (l is SOp || r is SOp)
         {
-            if (op is "&" or "|") return LiftLogical(op == "&" ? "and" : "or", l, r, pos);
-            CheckLiftable(l, r, op, pos);
+            if (op is "&" or "|") return ElementwiseLogical(op == "&" ? "and" : "or", l, r, pos);
+            CheckElementwise(l, r, op, pos);
             if (l is SOp s && r is SOp t)
                 return Rasp.SequenceMap((x, y) => RunValueFunction(pos, () => PyOperators.Binary(op, x, y)), s, t, $"x {op} y");
             if (l is SOp s2)
@@ -97,7 +97,7 @@ public sealed partial class Interpreter
         }
     }
 
-    private static void CheckLiftable(object l, object r, string op, SourcePos pos)
+    private static void CheckElementwise(object l, object r, string op, SourcePos pos)
     {
         foreach (var o in new[] { l, r })
             if (o is not (SOp or Value))
@@ -108,9 +108,9 @@ public sealed partial class Interpreter
     /// tracr's <c>&amp;</c> / <c>|</c> on SOps (Python's and/or at every position): SOp-SOp gives a SequenceMap; SOp-value
     /// a Map; value <c>|</c> SOp gives <c>Map(x or value)</c>, tracr's unswapped <c>__ror__</c>.
     /// </summary>
-    private static SOp LiftLogical(string op, object l, object r, SourcePos pos)
+    private static SOp ElementwiseLogical(string op, object l, object r, SourcePos pos)
     {
-        CheckLiftable(l, r, op, pos);
+        CheckElementwise(l, r, op, pos);
         Func<Value, Value, Value> f = op == "and" ? Py.And : Py.Or;
         if (l is SOp s && r is SOp t) return Rasp.SequenceMap(f, s, t, $"x {op} y");
         if (l is SOp s2)
@@ -137,13 +137,13 @@ public sealed partial class Interpreter
         {
             var right = Eval(bo.Right, s, c);
             if (right is Selector) throw Err(bo.Pos, $"'{bo.Op}' cannot combine an SOp with a selector");
-            return LiftLogical(bo.Op, left, right, bo.Pos);
+            return ElementwiseLogical(bo.Op, left, right, bo.Pos);
         }
         // A plain value on the left short-circuits, as in Python.
         bool truth = Truthy(left, bo.Left.Pos, $"the left side of '{bo.Op}'");
         if (bo.Op == "and" ? !truth : truth) return left;
         var r2 = Eval(bo.Right, s, c);
-        if (r2 is SOp) return LiftLogical(bo.Op, left, r2, bo.Pos);
+        if (r2 is SOp) return ElementwiseLogical(bo.Op, left, r2, bo.Pos);
         if (r2 is Selector) throw Err(bo.Pos, $"'{bo.Op}' cannot combine {Runtime.A(left)} with a selector");
         return r2;
     }
@@ -159,14 +159,14 @@ public sealed partial class Interpreter
         foreach (var (o, p) in new[] { (then, ie.Then.StartPos), (other, ie.Else.StartPos) })
             if (o is not (SOp or Value))
                 throw Err(p, $"a choice at every position ('a if c else b' with an SOp c) needs SOps or plain values, not {Runtime.A(o)}");
-        return Lift([then, cond, other], v => v[1].IsTruthy ? v[0] : v[2], ie.Source, ie.Pos);
+        return Elementwise([then, cond, other], v => v[1].IsTruthy ? v[0] : v[2], ie.Source, ie.Pos);
     }
 
     /// <summary>
     /// Applies a function of plain values at every position: one SOp argument gives a Map, two a SequenceMap, more
     /// tracr's <c>make_nary_sequencemap</c> (tuples, then a Map).
     /// </summary>
-    internal static SOp Lift(IReadOnlyList<object> args, Func<Value[], Value> f, string description, SourcePos pos)
+    internal static SOp Elementwise(IReadOnlyList<object> args, Func<Value[], Value> f, string description, SourcePos pos)
     {
         var sopAt = Enumerable.Range(0, args.Count).Where(i => args[i] is SOp).ToArray();
         var template = args.Select(a => a as Value ?? Value.None).ToArray();

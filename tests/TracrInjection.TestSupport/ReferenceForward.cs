@@ -1,7 +1,7 @@
 using TracrInjection.Compiler.Assembly;
 using TracrInjection.Rasp.Values;
 
-namespace TracrInjection.Compiler.Tests.Support;
+namespace TracrInjection.TestSupport;
 
 /// <summary>
 /// An independent float32 forward pass of the assembled transformer written from spec §8 with plain arrays,

@@ -10,11 +10,12 @@ using TracrInjection.Injection.Training;
 namespace TracrInjection.Cli.Injection;
 
 /// <summary>
-/// The tracr-injection commands: <c>inject</c>, <c>evaluate</c>, <c>compare</c> and <c>demo</c>. Exit codes: 0 success,
+/// What the tracr-injection commands (<c>inject</c>, <c>evaluate</c>, <c>compare</c>, <c>demo</c>; one file each) share:
+/// their registration, exit codes, error guard, training progress and result tables. Exit codes: 0 success,
 /// 2 bad input or missing files (one <c>error:</c> line on stderr), 3 training diverged (NaN/inf loss; the last good
 /// checkpoint is kept), 130 stopped by Ctrl+C after writing a checkpoint, 1 an unexpected internal failure.
 /// </summary>
-public static class InjectionCommands
+public static class InjectionCommandSupport
 {
     public const int ExitDiverged = 3;
     public const int ExitCancelled = 130;

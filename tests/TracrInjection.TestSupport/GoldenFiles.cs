@@ -1,4 +1,4 @@
-namespace TracrInjection.Rasp.Tests;
+namespace TracrInjection.TestSupport;
 
 /// <summary>
 /// Finds the golden conformance data (<c>shared/golden</c>) without hard-coded paths: walks up from the test
