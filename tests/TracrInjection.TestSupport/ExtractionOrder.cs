@@ -1,8 +1,4 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text.Json;
 using TracrInjection.Rasp.Expressions;
-using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.TestSupport;
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using TracrInjection.Cli.Compilation;
-using TracrInjection.Compiler.Assembly;
 using TracrInjection.Models.CompiledRuntime;
 
 namespace TracrInjection.Cli.Commands;
@@ -37,7 +36,7 @@ public static class CompileCommand
             var loaded = Compile.Run(spec, options);
             var model = loaded.Model;
             var sw = Stopwatch.StartNew();
-            Save(model, outDir, spec.Id, spec.Source, "tracr-inject compile", loaded.CompileSeconds);
+            ModelFolder.Save(model, outDir, spec.Id, spec.Source, "tracr-inject compile", loaded.CompileSeconds);
             var size = ModelSizeReport.Of(model);
             string compressed = size.CompressedWidth is int cw ? $", compressed width {cw}" : "";
             ctx.Out.WriteLine(
@@ -50,14 +49,4 @@ public static class CompileCommand
         }));
         return cmd;
     }
-
-    /// <summary>Writes a model folder with the metadata that the command line's compile and the REPL's both record.</summary>
-    public static void Save(CompiledModel model, string outDir, string program, string source, string createdBy, double compileSeconds) =>
-        CompiledModelStore.Save(model, outDir, new Dictionary<string, string>
-        {
-            ["program"] = program,
-            ["source"] = source,
-            ["created_by"] = createdBy,
-            ["compile_seconds"] = compileSeconds.ToString("0.000", CultureInfo.InvariantCulture),
-        });
 }

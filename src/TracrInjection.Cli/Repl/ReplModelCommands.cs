@@ -1,5 +1,4 @@
 using System.CommandLine;
-using TracrInjection.Cli.Commands;
 using TracrInjection.Cli.Compilation;
 using TracrInjection.Compiler.Assembly;
 using TracrInjection.Models.CompiledRuntime;
@@ -13,7 +12,7 @@ namespace TracrInjection.Cli.Repl;
 /// <summary>
 /// The REPL's <c>compile</c>, <c>trace</c> and <c>run NAME [flags]</c>: the command line's flags
 /// (<see cref="CompileFlags"/>), compile path and model cache (<see cref="Compile.Run"/>) and model-folder writer
-/// (<see cref="CompileCommand.Save"/>), applied to the session's text with the REPL's settings as the program's.
+/// (<see cref="ModelFolder.Save"/>), applied to the session's text with the REPL's settings as the program's.
 /// </summary>
 internal sealed class ReplModelCommands(TextWriter output, ReplSettings settings)
 {
@@ -83,7 +82,7 @@ internal sealed class ReplModelCommands(TextWriter output, ReplSettings settings
             ShowModel(name, loaded, options);
             if (parse.GetValue(_out) is { } outDir)
             {
-                CompileCommand.Save(model, outDir, name, "tracr-inject repl", "tracr-inject repl", loaded.CompileSeconds);
+                ModelFolder.Save(model, outDir, name, "tracr-inject repl", "tracr-inject repl", loaded.CompileSeconds);
                 output.WriteLine($"   saved to {outDir}");
             }
             if (example.Length <= options.MaxSeqLen && example.All(t => options.Vocab.Contains(t)))

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-using System.Text.Json;
 
 namespace TracrInjection.Injection.Alignment;
 

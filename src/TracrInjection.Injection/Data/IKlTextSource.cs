@@ -1,5 +1,3 @@
-using TracrInjection.Injection.Corpus;
-using TracrInjection.Models.Tokenization;
 
 namespace TracrInjection.Injection.Data;
 

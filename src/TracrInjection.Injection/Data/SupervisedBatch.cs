@@ -1,4 +1,3 @@
-using TracrInjection.Models.Tokenization;
 
 namespace TracrInjection.Injection.Data;
 

@@ -1,6 +1,4 @@
-using TracrInjection.Injection.Corpus;
 using TracrInjection.Injection.Tasks;
-using TracrInjection.Models.Tokenization;
 
 namespace TracrInjection.Injection.Data;
 

@@ -1,5 +1,3 @@
-using TracrInjection.Models.Gpt2;
-using TracrInjection.Models.Tokenization;
 using static TorchSharp.torch;
 
 namespace TracrInjection.Injection.Evaluation;

@@ -1,6 +1,4 @@
 using TorchSharp;
-using TracrInjection.Models.Gpt2;
-using TracrInjection.Models.Tokenization;
 using static TorchSharp.torch;
 
 namespace TracrInjection.Injection.Evaluation;

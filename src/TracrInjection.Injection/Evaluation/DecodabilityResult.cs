@@ -1,8 +1,5 @@
 using TorchSharp.Modules;
 using TorchSharp;
-using TracrInjection.Compiler.Assembly;
-using TracrInjection.Models.CompiledRuntime;
-using TracrInjection.Models.Gpt2;
 using static TorchSharp.torch;
 
 namespace TracrInjection.Injection.Evaluation;

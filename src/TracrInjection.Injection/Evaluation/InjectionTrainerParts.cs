@@ -6,7 +6,6 @@ using TracrInjection.Injection.Data;
 using TracrInjection.Injection.Tasks;
 using TracrInjection.Injection.Teaching;
 using TracrInjection.Models.CompiledRuntime;
-using TracrInjection.Models.Gpt2;
 using static TorchSharp.torch;
 
 namespace TracrInjection.Injection.Evaluation;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using System.Text.Json;
 using TracrInjection.Injection.Options;
-using TracrInjection.Models;
 
 namespace TracrInjection.Injection.Runs;
 

@@ -1,11 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
 using TorchSharp.Modules;
 using TorchSharp;
-using TracrInjection.Models.Checkpoints;
-using TracrInjection.Models.Gpt2;
-using TracrInjection.Models.Tokenization;
-using TracrInjection.Models;
 using static TorchSharp.torch;
 
 namespace TracrInjection.Injection.Runs;

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text.Json.Serialization;
 using System.Text.Json;
-using TracrInjection.Models;
 
 namespace TracrInjection.Injection.Runs;
 

@@ -1,12 +1,4 @@
-using System.Text;
-using TracrInjection.Compiler.Assembly;
-using TracrInjection.Compiler;
-using TracrInjection.Models.Tokenization;
-using TracrInjection.Rasp.Evaluation;
 using TracrInjection.Rasp.Expressions;
-using TracrInjection.Rasp.Library;
-using TracrInjection.Rasp.Text;
-using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Injection.Tasks;
 

@@ -132,7 +132,7 @@ public sealed class ProgramTask
         CompiledModel reference;
         try
         {
-            reference = RaspCompiler.Compile(program.Build(), CompilerOptions.For(program));
+            reference = RaspCompiler.Compile(program.Build(), program.Settings);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -34,10 +34,11 @@ public static class TaskTeacher
     /// <summary>Compile settings of the teacher: the registered program's, at <paramref name="maxSeqLen"/> positions.</summary>
     public static CompilerOptions TeacherOptions(this InjectionTask task, int maxSeqLen, bool fixTracrBugs = false)
     {
-        if (task.Kind == InjectionTaskKind.Program) return CompilerOptions.For(task.Program!.Program, fixTracrBugs) with { MaxSeqLen = maxSeqLen };
+        if (task.Kind == InjectionTaskKind.Program) return task.Program!.Program.Settings with { MaxSeqLen = maxSeqLen, FixTracrBugs = fixTracrBugs };
         var spec = ProgramRegistry.Get(task.ProgramId);
-        return CompilerOptions.For(spec, fixTracrBugs) with
+        return spec.Settings with
         {
+            FixTracrBugs = fixTracrBugs,
             Vocab = task.Kind == InjectionTaskKind.Count ? PaperPrograms.CountVocab(maxSeqLen) : spec.Vocab,
             MaxSeqLen = maxSeqLen,
         };

@@ -1,6 +1,4 @@
 using TorchSharp;
-using TracrInjection.Compiler.Assembly;
-using TracrInjection.Models.Tokenization;
 using TracrInjection.Rasp.Values;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using TracrInjection.Rasp.Library;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Rasp.Settings;
@@ -7,7 +6,7 @@ namespace TracrInjection.Rasp.Settings;
 /// The arguments of tracr's <c>compile_rasp_to_model</c>, plus this port's additions: the one type every front end
 /// (a registered program, a <c>.rasp</c> header, the command line, the REPL, an injection task) produces and the
 /// compiler reads. It lives beside the language rather than in the compiler because a program's registered settings
-/// (<see cref="ProgramSpec.Settings"/>) and a file's header are settings too, and the language must not depend on the
+/// (<c>ProgramSpec.Settings</c>) and a file's header are settings too, and the language must not depend on the
 /// compiler.
 /// </summary>
 public sealed record CompilerOptions
@@ -38,9 +37,6 @@ public sealed record CompilerOptions
     /// both (<see cref="Problem"/> names what is missing).
     /// </summary>
     public static CompilerOptions Unset => new() { Vocab = [], MaxSeqLen = 0 };
-
-    /// <summary>The settings a registered program is meant to be compiled with.</summary>
-    public static CompilerOptions For(ProgramSpec spec, bool fixTracrBugs = false) => spec.Settings with { FixTracrBugs = fixTracrBugs };
 
     /// <summary>tracr's L must be a finite positive number (the header, the CLI and the compiler all ask this).</summary>
     public static bool IsValidMlpExactness(double x) => x > 0 && !double.IsInfinity(x);

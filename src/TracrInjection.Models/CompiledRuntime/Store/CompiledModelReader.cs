@@ -1,7 +1,6 @@
 using System.Text.Json;
 using TracrInjection.Compiler.Assembly;
 using TracrInjection.Models.Checkpoints;
-using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Models.CompiledRuntime;
 

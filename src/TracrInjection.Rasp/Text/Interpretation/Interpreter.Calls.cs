@@ -1,5 +1,4 @@
 using TracrInjection.Rasp.Expressions;
-using TracrInjection.Rasp.Library;
 using TracrInjection.Rasp.Text.Ast;
 using TracrInjection.Rasp.Values;
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using TracrInjection.Rasp.Expressions;
-using TracrInjection.Rasp.Library;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Rasp.Text;
