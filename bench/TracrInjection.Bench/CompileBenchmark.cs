@@ -38,7 +38,7 @@ public static class CompileBenchmark
         for (int i = 0; i < specs.Count; i++)
         {
             sw.Restart();
-            models[i] = RaspCompiler.Compile(specs[i].Build(), CompilerOptions.For(specs[i]));
+            models[i] = RaspCompiler.Compile(specs[i].Build(), specs[i].Settings);
             cold[i] = sw.Elapsed.TotalMilliseconds;
         }
         // Warm-up: .NET JIT-compiles in tiers (quick code first, optimised code after ~30 calls and a delay), so
@@ -50,7 +50,7 @@ public static class CompileBenchmark
         int rounds = 0;
         while (warm.Elapsed.TotalMilliseconds < warmMs)
         {
-            foreach (int i in small) RaspCompiler.Compile(specs[i].Build(), CompilerOptions.For(specs[i]));
+            foreach (int i in small) RaspCompiler.Compile(specs[i].Build(), specs[i].Settings);
             rounds++;
         }
 
@@ -62,7 +62,7 @@ public static class CompileBenchmark
         {
             var spec = specs[i];
             var model = models[i];
-            var options = CompilerOptions.For(spec);
+            var options = spec.Settings;
             int runs = 0;
             double min = double.MaxValue;
             var total = Stopwatch.StartNew();

@@ -12,7 +12,7 @@ public static class LoopBenchmark
         double ms = args.Length > 0 && double.TryParse(args[0], out var b) ? b : 5000;
         var ids = args.Length > 1 ? args.Skip(1).ToArray() : ["shift_by_one"];
         var specs = ids.Select(ProgramRegistry.Get).ToArray();
-        var options = specs.Select(s => CompilerOptions.For(s)).ToArray();
+        var options = specs.Select(s => s.Settings).ToArray();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var total = Stopwatch.StartNew();
         long runs = 0;

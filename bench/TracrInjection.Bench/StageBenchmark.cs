@@ -16,7 +16,7 @@ public static class StageBenchmark
         string id = args.Length > 0 ? args[0] : "paper_count";
         int repeats = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 3;
         var spec = ProgramRegistry.Get(id);
-        var options = CompilerOptions.For(spec);
+        var options = spec.Settings;
         // Warm up (tiered JIT) so the stages are timed in their optimised code.
         var warm = Stopwatch.StartNew();
         while (warm.Elapsed.TotalMilliseconds < 1500) RaspCompiler.Compile(spec.Build(), options);

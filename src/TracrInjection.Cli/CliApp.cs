@@ -58,7 +58,7 @@ public static class CliApp
         root.Subcommands.Add(ReplCommand.Create(ctx));
         foreach (var c in LanguageModel.LanguageModelCommands.Create(new LanguageModel.LanguageModelIO(ctx.Out, ctx.Err, ctx.Console)))
             root.Subcommands.Add(c);
-        foreach (var c in Injection.InjectionCommands.Create(ctx)) root.Subcommands.Add(c);
+        foreach (var c in Injection.InjectionCommandSupport.Create(ctx)) root.Subcommands.Add(c);
 
         ParseResult parse;
         try

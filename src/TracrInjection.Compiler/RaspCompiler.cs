@@ -46,22 +46,7 @@ public static class RaspCompiler
 
     private static void ValidateOptions(CompilerOptions o)
     {
-        if (o.Vocab.Count == 0) throw new CompilationException(CompilationErrorKind.InvalidArgument, "the vocabulary is empty");
-        if (o.MaxSeqLen < 1) throw new CompilationException(CompilationErrorKind.InvalidArgument, $"max_seq_len must be at least 1, got {o.MaxSeqLen}");
-        if (!(o.MlpExactness > 0) || double.IsInfinity(o.MlpExactness))
-            throw new CompilationException(CompilationErrorKind.InvalidArgument, $"mlp_exactness must be a positive number, got {o.MlpExactness}");
-        var set = new HashSet<Value>(o.Vocab.Count);
-        foreach (var v in o.Vocab)
-        {
-            if (v.IsNone || v.IsTuple) throw new CompilationException(CompilationErrorKind.InvalidArgument, $"vocabulary entry {v.Repr()} must be a str, int, float or bool");
-            if (!set.Add(v)) throw new CompilationException(CompilationErrorKind.InvalidArgument, $"vocabulary entry {v.Repr()} appears twice");
-        }
-        if (set.Contains(Value.Str(o.CompilerBos)))
-            throw new CompilationException(CompilationErrorKind.InvalidArgument, $"Compiler BOS token must not be present in the vocab. Found '{o.CompilerBos}' in {{{string.Join(", ", o.Vocab.Select(v => v.Repr()))}}}");
-        if (set.Contains(Value.Str(o.CompilerPad)))
-            throw new CompilationException(CompilationErrorKind.InvalidArgument, $"Compiler PAD token must not be present in the vocab. Found '{o.CompilerPad}' in {{{string.Join(", ", o.Vocab.Select(v => v.Repr()))}}}");
-        if (o.CompilerBos == o.CompilerPad) throw new CompilationException(CompilationErrorKind.InvalidArgument, "compiler BOS and PAD tokens must differ");
-        if (o.CompressedWidth is < 1) throw new CompilationException(CompilationErrorKind.InvalidArgument, $"compressed width must be positive, got {o.CompressedWidth}");
+        if (o.Problem() is { } problem) throw new CompilationException(CompilationErrorKind.InvalidArgument, problem);
     }
 
     /// <summary>Checks every numerical-input Map's discretisation against the exact value set of its input.</summary>
@@ -76,10 +61,10 @@ public static class RaspCompiler
         {
             if (node.Expr is not Map { Inner.IsNumerical: true } m) continue;
             var disc = NumericalMlp.Discretise(graph.NodeOf(m.Inner).ValueSet!, m.F, 1e-9);
-            double large = Math.Max(options.MlpExactness, RequiredExactness(disc, options.MlpExactness));
+            double large = Math.Max(options.MlpExactness, NumericalMlp.RequiredExactness(disc, options.MlpExactness));
             foreach (var x in exact.NodeOf(m.Inner).ValueSet!)
             {
-                var want = BasisInference.IgnoringArithmeticErrors(() => m.F(x));
+                var want = ArithmeticErrors.Ignoring(() => m.F(x));
                 if (want is null || want.IsNone) continue;
                 var got = NumericalMlp.Simulate(disc, large, x.AsDouble);
                 if (!NumericalMlp.Matches(got, want, m.IsCategorical))
@@ -90,11 +75,5 @@ public static class RaspCompiler
             }
         }
         return true;
-    }
-
-    private static double RequiredExactness(NumericalMlp.Discretisation disc, double large)
-    {
-        double gap = NumericalMlp.MinGap(disc);
-        return double.IsInfinity(gap) || gap * large >= 2 ? large : Math.Ceiling(4 / gap);
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using TracrInjection.Rasp.Tests;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Cli.Tests;
@@ -57,18 +56,5 @@ public static class CliRunner
             else
                 Assert.True(e.Equals(a), $"{what}: position {i}: expected {e.Repr()}, got {a.Repr()}");
         }
-    }
-}
-
-public sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "tracr-cli-" + Guid.NewGuid().ToString("N"));
-    public TempFolder() => Directory.CreateDirectory(Path);
-    public string this[string name] => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
     }
 }

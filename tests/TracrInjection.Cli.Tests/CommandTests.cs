@@ -1,6 +1,5 @@
 using System.Text.Json;
 using TracrInjection.Rasp.Library;
-using TracrInjection.Rasp.Tests;
 using TracrInjection.Rasp.Values;
 using static TracrInjection.Cli.Tests.CliRunner;
 

@@ -51,7 +51,7 @@ public class GoldenProgramTests
         var g = GoldenJson.Program(id);
         var expected = g.GetProperty("rasp_nodes").EnumerateArray().Select(n => n.GetProperty("label").GetString()!).ToList();
         var program = ProgramRegistry.Get(id).Build();
-        var actual = RaspGraph.Nodes(program).Select(n => n.Label).ToList();
+        var actual = ExtractionOrder.Nodes(program).Select(n => n.Label).ToList();
         Assert.Equal(expected, actual);
         Assert.Equal(g.GetProperty("output").GetProperty("label").GetString(), program.Label);
     }
@@ -66,7 +66,7 @@ public class GoldenProgramTests
     {
         var g = GoldenJson.Program(id);
         var program = ProgramRegistry.Get(id).Build();
-        var nodes = RaspGraph.Nodes(program).ToDictionary(n => n.Label, n => n.Expr);
+        var nodes = ExtractionOrder.Nodes(program).ToDictionary(n => n.Label, n => n.Expr);
         var problems = new List<string>();
         int tableRows = 0;
         foreach (var n in g.GetProperty("rasp_nodes").EnumerateArray())

@@ -150,8 +150,8 @@ public class LibTests
 
         var reverse = (Aggregate)lib.MakeReverse(Rasp.Tokens);
         var dyck = lib.MakeShuffleDyck(["()"]);
-        var reverseLength = RaspGraph.Nodes(reverse).Single(n => n.Expr.Name == "length").Expr;
-        var dyckLength = RaspGraph.Nodes(dyck).Single(n => n.Expr.Name == "length").Expr;
+        var reverseLength = ExtractionOrder.Nodes(reverse).Single(n => n.Expr.Name == "length").Expr;
+        var dyckLength = ExtractionOrder.Nodes(dyck).Single(n => n.Expr.Name == "length").Expr;
         Assert.Same(lib.Length, reverseLength);
         Assert.Same(lib.Length, dyckLength);
     }
@@ -190,19 +190,19 @@ public class LibTests
         var lib = new Lib();
         // One pair: any_negative = numerical(Map(x, balance < 0)) fuses into one Map over the balance.
         var dyck1 = lib.MakeShuffleDyck(["()"]);
-        var anyNeg1 = (Map)RaspGraph.Nodes(dyck1).Single(n => n.Expr.Name == "any_negative").Expr;
+        var anyNeg1 = (Map)ExtractionOrder.Nodes(dyck1).Single(n => n.Expr.Name == "any_negative").Expr;
         Assert.Equal("balance_()", anyNeg1.Inner.Name);
         Assert.True(anyNeg1.IsNumerical);
         Assert.Equal(Value.True, anyNeg1.F(-0.5));
         Assert.Equal(Value.False, anyNeg1.F(0.0));
         // Two pairs: the inner is a SequenceMap (x or y), so no fusion.
         var dyck2 = new Lib().MakeShuffleDyck(["()", "{}"]);
-        var anyNeg2 = (Map)RaspGraph.Nodes(dyck2).Single(n => n.Expr.Name == "any_negative").Expr;
+        var anyNeg2 = (Map)ExtractionOrder.Nodes(dyck2).Single(n => n.Expr.Name == "any_negative").Expr;
         Assert.IsType<SequenceMap>(anyNeg2.Inner);
 
         // sort_freq: -1 * hist is an unnamed Map over the renamed hist SelectorWidth.
         var sortFreq = lib.MakeSortFreq(5);
-        var keys = (SequenceMap)RaspGraph.Nodes(sortFreq).Single(n => n.Expr is SequenceMap).Expr;
+        var keys = (SequenceMap)ExtractionOrder.Nodes(sortFreq).Single(n => n.Expr is SequenceMap).Expr;
         var negHist = Assert.IsType<Map>(keys.Fst);
         Assert.Equal("map", negHist.Name);
         Assert.Equal("hist", negHist.Inner.Name);

@@ -116,8 +116,8 @@ public class RegistryTests
         var a = spec.Build();
         var b = spec.Build();
         Assert.NotSame(a, b);
-        var la = RaspGraph.Nodes(a).Select(n => n.Label).ToList();
-        var lb = RaspGraph.Nodes(b).Select(n => n.Label).ToList();
+        var la = ExtractionOrder.Nodes(a).Select(n => n.Label).ToList();
+        var lb = ExtractionOrder.Nodes(b).Select(n => n.Label).ToList();
         Assert.Equal(la, lb);
         if (a is not TokensType and not IndicesType) Assert.EndsWith("_1", a.Label);
 
@@ -145,8 +145,8 @@ public class RegistryTests
     [Fact]
     public void Paper_3_digit_sum_differs_from_the_4_digit_one_only_in_digits()
     {
-        var four = RaspGraph.Nodes(ProgramRegistry.Get("paper_int_sum").Build()).Select(n => n.Label).ToList();
-        var three = RaspGraph.Nodes(ProgramRegistry.Get("paper_int_sum_3digit").Build()).Select(n => n.Label).ToList();
+        var four = ExtractionOrder.Nodes(ProgramRegistry.Get("paper_int_sum").Build()).Select(n => n.Label).ToList();
+        var three = ExtractionOrder.Nodes(ProgramRegistry.Get("paper_int_sum_3digit").Build()).Select(n => n.Label).ToList();
         Assert.Equal(100, four.Count);
         Assert.True(three.Count < four.Count);
         Assert.Contains("final_2_digit", string.Join(" ", three));

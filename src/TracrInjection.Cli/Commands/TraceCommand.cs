@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TracrInjection.Cli.Compilation;
 using Spectre.Console;
 using TracrInjection.Models;
 using TracrInjection.Models.CompiledRuntime;

@@ -18,7 +18,7 @@ public static class CompareCommand
         cmd.Arguments.Add(b);
         cmd.Options.Add(json);
         cmd.Options.Add(plot);
-        cmd.SetAction(parse => InjectionCommands.Guard(ctx, () =>
+        cmd.SetAction(parse => InjectionCommandSupport.Guard(ctx, () =>
         {
             string dirA = parse.GetValue(a)!, dirB = parse.GetValue(b)!;
             var ma = RunEvaluator.ReadMetrics(dirA);
@@ -29,10 +29,10 @@ public static class CompareCommand
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(plotPath))!);
             var splits = ma.Accuracy.Keys.Concat(mb.Accuracy.Keys).Distinct().ToList();
             InjectionPlots.AccuracyBars(splits, [(nameA, ma.Accuracy), (nameB, mb.Accuracy)], plotPath, $"{ma.Task}: {nameA} vs {nameB}");
-            if (parse.GetValue(json)) InjectionCommands.WriteJson(ctx, ma.Task, ma, mb);
+            if (parse.GetValue(json)) InjectionCommandSupport.WriteJson(ctx, ma.Task, ma, mb);
             else
             {
-                InjectionCommands.PrintTable(ctx, ma.Task, [(nameA, ma), (nameB, mb)]);
+                InjectionCommandSupport.PrintTable(ctx, ma.Task, [(nameA, ma), (nameB, mb)]);
                 ctx.Out.WriteLine($"plot: {Path.GetFullPath(plotPath)}");
             }
             return CliApp.ExitOk;

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
 using TracrInjection.Injection.Evaluation;
+using TracrInjection.Injection.Options;
 using TracrInjection.Injection.Plots;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Injection.Runs;
 using TracrInjection.Injection.Tasks;
 using TracrInjection.Injection.Training;
@@ -69,7 +71,7 @@ public static class DemoCommand
         cmd.Options.Add(fresh);
         cmd.Options.Add(plain);
         cmd.Options.Add(minutes);
-        cmd.SetAction(parse => InjectionCommands.Guard(ctx, () =>
+        cmd.SetAction(parse => InjectionCommandSupport.Guard(ctx, () =>
         {
             var clock = Stopwatch.StartNew();
             var def = InjectCommand.Wrap(() => InjectionTask.Get(parse.GetValue(task)!));
@@ -77,7 +79,7 @@ public static class DemoCommand
             long? n = parse.GetValue(steps);
             if (n is < 1) throw new CliException($"--steps must be at least 1 (got {n})");
             string modelName = parse.GetValue(model)!;
-            string modelDir = InjectionCommands.ResolveModel(modelName);
+            string modelDir = InjectionCommandSupport.ResolveModel(modelName);
             string root = Path.GetFullPath(parse.GetValue(output) ?? Path.Combine("runs", $"demo-{def.Name}-seed{s}"));
             if (parse.GetValue(fresh))
                 foreach (var sub in new[] { "injection", "baseline" })
@@ -115,7 +117,7 @@ public static class DemoCommand
                 bool parallel = cfg.ResidPdrop == 0 && cfg.EmbdPdrop == 0 && cfg.AttnPdrop == 0; // dropout draws from torch's global generator
                 var trainBudget = TimeSpan.FromMinutes(budget * (parallel ? 0.75 : 0.4)) - clock.Elapsed;
                 bool[] trained = new bool[2];
-                var stop = InjectionCommands.WithCtrlC(token =>
+                var stop = InjectionCommandSupport.WithCtrlC(token =>
                 {
                     using var timer = new CancellationTokenSource(trainBudget > TimeSpan.Zero ? trainBudget : TimeSpan.FromSeconds(1));
                     using var link = CancellationTokenSource.CreateLinkedTokenSource(token, timer.Token);
@@ -134,7 +136,7 @@ public static class DemoCommand
                 if (stop)
                 {
                     ctx.Out.WriteLine("stopped; run the same demo command again to continue");
-                    return InjectionCommands.ExitCancelled;
+                    return InjectionCommandSupport.ExitCancelled;
                 }
                 foreach (var t in trainers) t?.Dispose();
                 Array.Clear(trainers);
@@ -154,11 +156,11 @@ public static class DemoCommand
             string plotPath = Path.Combine(root, "compare.png");
             InjectionPlots.AccuracyBars(inj.Accuracy.Keys.ToList(), [("injection", inj.Accuracy), ("baseline", bas.Accuracy)], plotPath,
                 $"{def.Name}: tracr-injection vs baseline ({inj.Steps} steps each)");
-            ctx.Err.WriteLine(InjectionCommands.F($"demo finished in {clock.Elapsed.TotalMinutes:F1} min"));
-            if (parse.GetValue(json)) InjectionCommands.WriteJson(ctx, def.Name, inj, bas);
+            ctx.Err.WriteLine(InjectionCommandSupport.F($"demo finished in {clock.Elapsed.TotalMinutes:F1} min"));
+            if (parse.GetValue(json)) InjectionCommandSupport.WriteJson(ctx, def.Name, inj, bas);
             else
             {
-                InjectionCommands.PrintTable(ctx, def.Name, [("injection", inj), ("baseline", bas)]);
+                InjectionCommandSupport.PrintTable(ctx, def.Name, [("injection", inj), ("baseline", bas)]);
                 ctx.Out.WriteLine($"runs: {root}/injection, {root}/baseline (metrics.json, plots/); comparison plot: {plotPath}");
             }
             return CliApp.ExitOk;
@@ -180,7 +182,7 @@ public static class DemoCommand
         var results = new InjectionTrainingResult?[trainers.Length];
         var todo = Enumerable.Range(0, trainers.Length).Where(i => trainers[i].Step < trainers[i].Options.Steps).ToList();
         if (todo.Count == 0) return results;
-        string Describe(string name, InjectionProgress p) => InjectionCommands.F(
+        string Describe(string name, InjectionProgress p) => InjectionCommandSupport.F(
             $"{name,-9} step {p.Step}/{p.TotalSteps}  ce {p.Losses.Ce:F3}  kl {p.Losses.Kl:F3}  alg {p.Losses.Algorithm:F3}  {p.StepsPerSecond:F2} st/s");
         void Run(Func<int, Action<InjectionProgress>> progressFor)
         {

@@ -19,7 +19,7 @@ public static class EvaluateCommand
         cmd.Options.Add(run);
         cmd.Options.Add(items);
         cmd.Options.Add(json);
-        cmd.SetAction(parse => InjectionCommands.Guard(ctx, () =>
+        cmd.SetAction(parse => InjectionCommandSupport.Guard(ctx, () =>
         {
             string dir = parse.GetValue(run)!;
             var folder = RunFolder.Open(dir);
@@ -32,7 +32,7 @@ public static class EvaluateCommand
             if (parse.GetValue(json)) ctx.Out.WriteLine(metrics.ToJson());
             else
             {
-                InjectionCommands.PrintTable(ctx, metrics.Task, [(metrics.Method, metrics)]);
+                InjectionCommandSupport.PrintTable(ctx, metrics.Task, [(metrics.Method, metrics)]);
                 ctx.Out.WriteLine($"metrics: {folder.MetricsPath}; plots: {folder.PlotsDirectory}");
             }
             return CliApp.ExitOk;

@@ -1,5 +1,8 @@
 using System.CommandLine;
+using TracrInjection.Injection.Alignment;
 using TracrInjection.Injection.Evaluation;
+using TracrInjection.Injection.Options;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Injection.Tasks;
 using TracrInjection.Injection.Training;
 
@@ -122,7 +125,7 @@ public static class InjectCommand
         cmd.Options.Add(plain);
         foreach (var o in flags.All) cmd.Options.Add(o);
         foreach (var o in programFlags.All) cmd.Options.Add(o);
-        cmd.SetAction(parse => InjectionCommands.Guard(ctx, () =>
+        cmd.SetAction(parse => InjectionCommandSupport.Guard(ctx, () =>
         {
             string? outDir = parse.GetValue(output);
             InjectionTrainer trainer;
@@ -141,7 +144,7 @@ public static class InjectCommand
                 string folderName = program is not null ? "program-" + program.Name : def.Name;
                 outDir ??= Path.Combine("runs", $"{folderName}-{(o.Baseline ? "baseline" : "injection")}-{o.Preset.ToString().ToLowerInvariant()}-seed{o.Seed}");
                 string modelName = parse.GetValue(model)!;
-                string modelDir = InjectionCommands.ResolveModel(modelName);
+                string modelDir = InjectionCommandSupport.ResolveModel(modelName);
                 trainer = InjectionTrainer.Create(outDir, modelDir, o, modelName, command: "inject " + string.Join(' ', parse.Tokens.Select(t => t.Value)));
                 ctx.Err.WriteLine($"{def.Name} {(o.Baseline ? "baseline" : "injection")} ({o.Preset.ToString().ToLowerInvariant()}) into '{trainer.Run.Root}': " +
                                   (o.Baseline ? "answer CE + KL, no algorithm loss"
@@ -149,13 +152,13 @@ public static class InjectCommand
             }
             using (trainer)
             {
-                var result = InjectionCommands.WithCtrlC(token => InjectionCommands.Train(trainer, ctx, trainer.Options.Baseline ? "baseline" : "injection", token, parse.GetValue(plain)));
+                var result = InjectionCommandSupport.WithCtrlC(token => InjectionCommandSupport.Train(trainer, ctx, trainer.Options.Baseline ? "baseline" : "injection", token, parse.GetValue(plain)));
                 if (result.Stop == InjectionStop.Cancelled)
                 {
                     ctx.Out.WriteLine($"stopped at step {result.Step}; checkpoint '{result.LastCheckpoint}'. Continue with: inject --out {trainer.Run.Root} --resume");
-                    return InjectionCommands.ExitCancelled;
+                    return InjectionCommandSupport.ExitCancelled;
                 }
-                ctx.Err.WriteLine(InjectionCommands.F($"trained {result.Step} steps in {result.TrainingSeconds:F0} s; checkpoint '{result.LastCheckpoint}'"));
+                ctx.Err.WriteLine(InjectionCommandSupport.F($"trained {result.Step} steps in {result.TrainingSeconds:F0} s; checkpoint '{result.LastCheckpoint}'"));
             }
             string root = Path.GetFullPath(outDir!);
             if (parse.GetValue(noEval))
@@ -164,7 +167,7 @@ public static class InjectCommand
                 return CliApp.ExitOk;
             }
             var metrics = RunEvaluator.Evaluate(root, s => ctx.Err.WriteLine(s));
-            InjectionCommands.PrintTable(ctx, metrics.Task, [(metrics.Method, metrics)]);
+            InjectionCommandSupport.PrintTable(ctx, metrics.Task, [(metrics.Method, metrics)]);
             ctx.Out.WriteLine($"metrics: {Path.Combine(root, "metrics.json")}; plots: {Path.Combine(root, "plots")}");
             return CliApp.ExitOk;
         }));

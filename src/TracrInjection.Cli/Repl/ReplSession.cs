@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
-using TracrInjection.Compiler;
-using TracrInjection.Compiler.Assembly;
-using TracrInjection.Models.CompiledRuntime;
 using TracrInjection.Rasp.Evaluation;
 using TracrInjection.Rasp.Expressions;
 using TracrInjection.Rasp.Text;
@@ -31,9 +26,8 @@ public sealed class ReplSession
     private Value[] _example = Chars("hello");
     private bool _showSopExamples = true;
     private bool _showSelectorExamples = true;
-    private ProgramHeader _user = new();
-    private ProgramHeader _file = new();
-    private (string Key, CompiledModel Model)? _lastCompiled;
+    private readonly ReplSettings _settings;
+    private readonly ReplModelCommands _modelCommands;
 
     public ReplSession(TextWriter output, string? directory = null)
     {
@@ -41,6 +35,8 @@ public sealed class ReplSession
         _directory = directory ?? Directory.GetCurrentDirectory();
         _interp = new Interpreter(_sources);
         _module = _interp.NewModule();
+        _settings = new ReplSettings(output);
+        _modelCommands = new ReplModelCommands(output, _settings);
     }
 
     /// <summary>Every line entered (commands included), oldest first.</summary>
@@ -189,7 +185,6 @@ public sealed class ReplSession
     {
         if (text.Trim().Length == 0) return;
         _accepted.Append(text.TrimEnd()).Append('\n');
-        _lastCompiled = null;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -245,11 +240,8 @@ public sealed class ReplSession
     private void AdoptHeader(string path)
     {
         var resolved = _sources.Resolve(path, _directory);
-        if (resolved is null) return;
-        var h = ProgramHeader.Parse(resolved.Source);
-        if (h.Vocab is null && h.MaxSeqLen is null && h.Causal is null && h.Bos is null && h.Pad is null && h.MlpExactness is null) return;
-        _file = h;
-        _out.WriteLine($"   compile settings from its header: {SettingsText()}");
+        if (resolved is null || !_settings.Adopt(ProgramHeader.Parse(resolved.Source))) return;
+        _out.WriteLine($"   compile settings from its header: {_settings.Describe(_example)}");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -287,7 +279,7 @@ public sealed class ReplSession
                 if (_module.Vars.Count == 0) _out.WriteLine("   (nothing defined yet)");
                 return true;
             case "show":
-                if (words.Count >= 2 && words[1] == "settings") _out.WriteLine($"   {SettingsText()}");
+                if (words.Count >= 2 && words[1] == "settings") _out.WriteLine($"   {_settings.Describe(_example)}");
                 else _out.WriteLine($"   example: {ReplDisplay.ShowExample(_example)}");
                 return true;
             case "examples" or "s-op" or "selector":
@@ -303,7 +295,7 @@ public sealed class ReplSession
                 Set(line);
                 return true;
             case "compile" or "trace" or "run":
-                CompileCommand(cmd, words);
+                _modelCommands.Execute(cmd, words, _module, _accepted.ToString(), _sources, _directory, _example);
                 return true;
         }
         return true;
@@ -329,7 +321,7 @@ public sealed class ReplSession
                  show example | show settings | examples on|off | names | history | help | exit
                  set vocab a, b, c | set max_seq_len 5 | set causal true | set bos X | set pad X | set mlp_exactness 100
                  compile NAME [--vocab a,b,c] [--max-seq-len N] [--causal [true|false]] [--bos X] [--pad X]
-                              [--mlp-exactness X] [--fix-tracr-bugs] [--out DIR]
+                              [--mlp-exactness X] [--compress D] [--fix-tracr-bugs] [--out DIR]   (the flags of 'tracr-inject compile')
                  trace NAME [--input "a b c"] [compile options]     every variable after every layer of the compiled model
                  run NAME [--input "a b c"] [compile options]       the compiled model's output next to RASP's
                Without settings, the vocabulary is the example's tokens and max_seq_len the example's length.
@@ -353,40 +345,10 @@ public sealed class ReplSession
             return;
         }
         if (key == "settings") { _out.WriteLine("   usage: set vocab|max_seq_len|causal|bos|pad|mlp_exactness VALUE"); return; }
-        var header = ParseSetting(key, value, "set " + parts[1]);
-        if (header is null) return;
-        _user = Merge(header, _user);
-        _out.WriteLine($"   {SettingsText()}");
+        if (_settings.Set(key, value, "set " + parts[1])) _out.WriteLine($"   {_settings.Describe(_example)}");
     }
 
-    /// <summary>One setting in header syntax (so quoting and expressions work as in a file header); null after an error.</summary>
-    private ProgramHeader? ParseSetting(string key, string value, string what)
-    {
-        try
-        {
-            var file = new SourceFile(what, $"# {key}: {value}\n");
-            var h = ProgramHeader.Parse(file);
-            if (h == new ProgramHeader()) { _out.WriteLine($"   unknown setting '{key}' (vocab, max_seq_len, causal, bos, pad, mlp_exactness)"); return null; }
-            return h;
-        }
-        catch (RaspProgramException e)
-        {
-            _out.WriteLine($"   error: {e.Detail}");
-            return null;
-        }
-    }
-
-    private static ProgramHeader Merge(ProgramHeader newer, ProgramHeader older) => new()
-    {
-        Vocab = newer.Vocab ?? older.Vocab,
-        MaxSeqLen = newer.MaxSeqLen ?? older.MaxSeqLen,
-        Causal = newer.Causal ?? older.Causal,
-        Bos = newer.Bos ?? older.Bos,
-        Pad = newer.Pad ?? older.Pad,
-        MlpExactness = newer.MlpExactness ?? older.MlpExactness,
-    };
-
-    private bool Causal => _user.Causal ?? _file.Causal ?? false;
+    private bool Causal => _settings.Causal;
 
     private Value[] ParseExample(string text)
     {
@@ -394,7 +356,7 @@ public sealed class ReplSession
         {
             var file = new SourceFile("<example>", text);
             var expr = Parser.ParseExpression(file, 0, file.Text.Length, 1, 1);
-            var v = _interp.Eval(expr, _module, new Interpreter.Ctx());
+            var v = _interp.Eval(expr, _module, new Interpreter.EvalContext());
             var items = Interpreter.Iterate(v, new SourcePos(file, 1, 1), "use as an example");
             if (items.All(i => i is Value)) return items.Cast<Value>().ToArray();
         }
@@ -403,279 +365,6 @@ public sealed class ReplSession
     }
 
     private static Value[] Chars(string s) => s.Select(c => Value.Str(c.ToString())).ToArray();
-
-    private IReadOnlyList<Value> DefaultVocab()
-    {
-        var distinct = new List<Value>();
-        foreach (var v in _example)
-            if (!distinct.Contains(v)) distinct.Add(v);
-        try
-        {
-            return distinct.Order(Comparer<Value>.Create((a, b) => Py.LessThan(a, b) ? -1 : Py.LessThan(b, a) ? 1 : 0)).ToList();
-        }
-        catch (PyTypeError)
-        {
-            return distinct.OrderBy(v => v.ToString(), StringComparer.Ordinal).ToList();
-        }
-    }
-
-    private string SettingsText()
-    {
-        var vocab = _user.Vocab ?? _file.Vocab;
-        var n = _user.MaxSeqLen ?? _file.MaxSeqLen;
-        return $"vocab {(vocab is null ? $"(the example's tokens: {TextOut.Abbreviate(DefaultVocab())})" : TextOut.Abbreviate(vocab))}, " +
-               $"max_seq_len {(n is int k ? k.ToString(CultureInfo.InvariantCulture) : $"(the example's length: {_example.Length})")}, " +
-               $"causal {(Causal ? "true" : "false")}, bos '{_user.Bos ?? _file.Bos ?? "compiler_bos"}', pad '{_user.Pad ?? _file.Pad ?? "compiler_pad"}', " +
-               $"mlp_exactness {TextOut.Show(Value.Float(_user.MlpExactness ?? _file.MlpExactness ?? 100))}";
-    }
-
-    // ---- compile / trace / run ----
-
-    private void CompileCommand(string cmd, List<string> words)
-    {
-        if (words.Count < 2 || words[1].StartsWith("--", StringComparison.Ordinal))
-        {
-            _out.WriteLine($"   usage: {cmd} NAME [options] (see help)");
-            return;
-        }
-        string name = words[1];
-        if (!_module.Vars.TryGetValue(name, out var value))
-        {
-            _out.WriteLine($"   error: '{name}' is not defined");
-            return;
-        }
-        if (value is not SOp)
-        {
-            _out.WriteLine($"   error: '{name}' is a {Runtime.TypeName(value)}; only an SOp can be compiled");
-            return;
-        }
-        var flags = ParseFlags(words.Skip(2).ToList(), cmd);
-        if (flags is null) return;
-        var (header, input, outDir, fix) = flags.Value;
-        var settings = Merge(header, Merge(_user, _file));
-        var tokens = input ?? _example;
-        var options = new CompilerOptions
-        {
-            Vocab = settings.Vocab ?? DefaultVocab(),
-            MaxSeqLen = settings.MaxSeqLen ?? Math.Max(_example.Length, tokens.Length),
-            Causal = settings.Causal ?? false,
-            CompilerBos = settings.Bos ?? "compiler_bos",
-            CompilerPad = settings.Pad ?? "compiler_pad",
-            MlpExactness = settings.MlpExactness ?? 100,
-            FixTracrBugs = fix,
-        };
-        string key = $"{name}|{string.Join(",", options.Vocab.Select(v => v.Repr()))}|{options.MaxSeqLen}|{options.Causal}|{options.CompilerBos}|{options.CompilerPad}|{options.MlpExactness}|{fix}";
-        CompiledModel model;
-        SOp program;
-        double seconds = 0;
-        try
-        {
-            var rebuilt = RaspProgramText.Parse(_accepted.ToString(), "<repl>",
-                new RaspParseOptions { OutputName = name, Sources = _sources, ReadHeader = false }, _directory);
-            program = rebuilt.RequireOutput();
-            if (_lastCompiled is { } lc && lc.Key == key) model = lc.Model;
-            else
-            {
-                var sw = Stopwatch.StartNew();
-                model = RaspCompiler.Compile(program, options);
-                seconds = sw.Elapsed.TotalSeconds;
-                _lastCompiled = (key, model);
-            }
-        }
-        catch (CompilationException e)
-        {
-            _out.WriteLine($"   cannot compile {name}: {CliApp.OneLine(e.Message)}");
-            return;
-        }
-        catch (RaspProgramException e)
-        {
-            WriteError(e);
-            return;
-        }
-        catch (Exception e) when (e is PyTypeError or PyValueError or PyArithmeticError)
-        {
-            _out.WriteLine($"   cannot compile {name} with these settings: {ReplDisplay.ErrorText(e)}");
-            return;
-        }
-
-        if (cmd == "compile")
-        {
-            var size = ModelSizeReport.Of(model);
-            _out.WriteLine($"   compiled {name}: width {size.ResidualWidth}, layers {size.Layers}, heads {size.MaxHeads}, key_size {size.KeySize}, " +
-                           $"mlp_hidden {size.MlpHiddenSize}, params {size.StoredParameters:N0} stored (tracr padded {size.TracrParameters:N0})" +
-                           (seconds > 0 ? $", {Inputs.Show(seconds)}" : " (cached)"));
-            _out.WriteLine($"   {SettingsOf(options)}; output {model.OutputLabel} ({(model.CategoricalOutput ? "categorical" : "numerical")})");
-            for (int l = 0; l < model.Layers.Count; l++)
-            {
-                var layer = model.Layers[l];
-                _out.WriteLine($"   layer_{l}/attn: {(layer.Heads.Count == 0 ? "—" : string.Join(", ", layer.Heads.Select(h => h.Node)))}");
-                _out.WriteLine($"   layer_{l}/mlp:  {(layer.Mlp is null ? "—" : string.Join(", ", layer.Mlp.Nodes))}");
-            }
-            foreach (var r in model.Repairs) _out.WriteLine("   repair: " + r);
-            if (outDir is not null)
-            {
-                CompiledModelStore.Save(model, outDir, new Dictionary<string, string>
-                {
-                    ["program"] = name,
-                    ["source"] = "tracr-inject repl",
-                    ["created_by"] = "tracr-inject repl",
-                });
-                _out.WriteLine($"   saved to {outDir}");
-            }
-            if (_example.Length <= options.MaxSeqLen && _example.All(t => options.Vocab.Contains(t)))
-                RunOnce(name, program, model, _example, options.Causal);
-            return;
-        }
-
-        if (tokens.Length > options.MaxSeqLen)
-        {
-            _out.WriteLine($"   error: the input has {tokens.Length} tokens, more than max_seq_len {options.MaxSeqLen}");
-            return;
-        }
-        if (cmd == "run")
-        {
-            RunOnce(name, program, model, tokens, options.Causal);
-            return;
-        }
-        Trace(name, program, model, tokens, options.Causal);
-    }
-
-    private static string SettingsOf(CompilerOptions o) =>
-        $"vocab {TextOut.Abbreviate(o.Vocab)}, max_seq_len {o.MaxSeqLen}, causal {(o.Causal ? "true" : "false")}";
-
-    private (Value[] Compiled, Value[]? Rasp)? Forward(SOp program, CompiledModel model, Value[] tokens, bool causal, out IReadOnlyList<DecodedStage>? stages, bool trace)
-    {
-        stages = null;
-        int[] ids;
-        try
-        {
-            ids = model.Encode(tokens);
-        }
-        catch (ArgumentException e)
-        {
-            _out.WriteLine($"   error: {e.Message}");
-            return null;
-        }
-        using var runtime = new CompiledTransformer(model);
-        using var forward = runtime.Forward([ids], captureStages: trace);
-        var decoder = new ResidualDecoder(model);
-        if (trace) stages = decoder.Trace(forward);
-        var output = decoder.DecodeOutputs(forward)[0];
-        Value[]? rasp = null;
-        try
-        {
-            rasp = RaspEvaluator.Evaluate(program, tokens, causal);
-        }
-        catch (Exception e) when (e is PyTypeError or PyValueError or PyArithmeticError) { }
-        return (output, rasp);
-    }
-
-    private void RunOnce(string name, SOp program, CompiledModel model, Value[] tokens, bool causal)
-    {
-        var r = Forward(program, model, tokens, causal, out _, trace: false);
-        if (r is null) return;
-        WriteComparison(tokens, r.Value.Compiled, r.Value.Rasp);
-    }
-
-    private void WriteComparison(Value[] tokens, Value[] compiled, Value[]? rasp)
-    {
-        var rows = new List<IReadOnlyList<string>>
-        {
-            tokens.Select(ReplDisplay.Cell).Prepend("input").ToList(),
-            compiled.Select(ReplDisplay.Cell).Prepend("compiled").ToList(),
-        };
-        if (rasp is not null) rows.Add(rasp.Select(ReplDisplay.Cell).Prepend("rasp").ToList());
-        ReplDisplay.Table(_out, "   ", rows);
-        if (rasp is not null)
-        {
-            bool agree = rasp.Zip(compiled).All(p => p.First.IsNone || Close(p.First, p.Second));
-            _out.WriteLine(agree ? "   the compiled model agrees with RASP" : "   the compiled model DIFFERS from RASP");
-        }
-    }
-
-    private static bool Close(Value e, Value a) =>
-        e.IsNumber && a.IsNumber ? Math.Abs(a.AsDouble - e.AsDouble) <= 1e-7 + 0.005 * Math.Abs(e.AsDouble) : e.Equals(a);
-
-    private void Trace(string name, SOp program, CompiledModel model, Value[] tokens, bool causal)
-    {
-        var r = Forward(program, model, tokens, causal, out var stages, trace: true);
-        if (r is null) return;
-        _out.WriteLine($"   trace of {name} (residual width {model.ResidualWidth}, {model.Layers.Count} layers); each stage lists the variables it changed");
-        Dictionary<string, Value[]>? previous = null;
-        foreach (var st in stages!)
-        {
-            var changed = st.Variables.Where(kv => previous is null || !previous[kv.Key].SequenceEqual(kv.Value)).ToList();
-            _out.WriteLine($"   {st.Name}:");
-            if (changed.Count == 0) _out.WriteLine("      (no change)");
-            else
-            {
-                var rows = new List<IReadOnlyList<string>> { tokens.Select(ReplDisplay.Cell).Prepend("").ToList() };
-                foreach (var (v, values) in changed) rows.Add(values.Select(ReplDisplay.Cell).Prepend(v).ToList());
-                ReplDisplay.Table(_out, "      ", rows);
-            }
-            previous = st.Variables.ToDictionary(kv => kv.Key, kv => kv.Value);
-        }
-        _out.WriteLine($"   output ({model.OutputLabel}):");
-        WriteComparison(tokens, r.Value.Compiled, r.Value.Rasp);
-    }
-
-    private (ProgramHeader Header, Value[]? Input, string? OutDir, bool Fix)? ParseFlags(List<string> args, string cmd)
-    {
-        var header = new ProgramHeader();
-        Value[]? input = null;
-        string? outDir = null;
-        bool fix = false;
-        for (int i = 0; i < args.Count; i++)
-        {
-            string a = args[i];
-            string? Next()
-            {
-                if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) return args[++i];
-                return null;
-            }
-            switch (a)
-            {
-                case "--vocab" or "--max-seq-len" or "--bos" or "--pad" or "--mlp-exactness":
-                {
-                    string? v = Next();
-                    if (v is null) { _out.WriteLine($"   error: {a} needs a value"); return null; }
-                    string key = a[2..].Replace('-', '_');
-                    var h = ParseSetting(key, key == "vocab" && !v.Contains('"') && !v.StartsWith('[') ? string.Join(", ", v.Split(',')) : v, a);
-                    if (h is null) return null;
-                    header = Merge(h, header);
-                    break;
-                }
-                case "--causal":
-                {
-                    bool value = true;
-                    if (i + 1 < args.Count && args[i + 1] is "true" or "false") value = args[++i] == "true";
-                    header = header with { Causal = value };
-                    break;
-                }
-                case "--fix-tracr-bugs":
-                    fix = true;
-                    break;
-                case "--out" when cmd == "compile":
-                    outDir = Next();
-                    if (outDir is null) { _out.WriteLine("   error: --out needs a folder"); return null; }
-                    break;
-                case "--input" when cmd != "compile":
-                {
-                    string? v = Next();
-                    if (v is null) { _out.WriteLine("   error: --input needs tokens, e.g. --input \"a b c\""); return null; }
-                    input = Inputs.Split(v).Select(t => Value.ParseLiteral(t.ToString())).ToArray();
-                    var vocab = header.Vocab ?? _user.Vocab ?? _file.Vocab;
-                    if (vocab is not null && vocab.All(x => x.IsString)) input = Inputs.Split(v);
-                    else if (vocab is null && _example.All(x => x.IsString)) input = Inputs.Split(v);
-                    break;
-                }
-                default:
-                    _out.WriteLine($"   error: unknown option '{a}' for {cmd} (see help)");
-                    return null;
-            }
-        }
-        return (header, input, outDir, fix);
-    }
 
     /// <summary>Splits a command line on spaces, keeping "quoted parts" together (quotes removed).</summary>
     internal static List<string> SplitArgs(string line)

@@ -1,5 +1,4 @@
 using TracrInjection.Compiler.Craft;
-using TracrInjection.Compiler.Graph;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Compiler.Chamber;
@@ -25,7 +24,7 @@ public static class NumericalMlp
         foreach (var x in (inputValueSet as ValueSet ?? new ValueSet(inputValueSet)).Sorted())
         {
             if (mergeTolerance > 0 && xs.Count > 0 && x.AsDouble - xs[^1].AsDouble <= mergeTolerance * Math.Max(1, Math.Abs(x.AsDouble))) continue;
-            var y = BasisInference.IgnoringArithmeticErrors(f, x);
+            var y = ArithmeticErrors.Ignoring(f, x);
             if (y is null || y.IsNone) continue;
             xs.Add(x);
             ys.Add(y);
@@ -49,6 +48,16 @@ public static class NumericalMlp
             gap = Math.Min(gap, d.Inputs[k].AsDouble - d.Inputs[k - 1].AsDouble);
         }
         return gap;
+    }
+
+    /// <summary>
+    /// The L that makes this discretisation exact: <paramref name="large"/> when every gap is already ≥ 2/L, else
+    /// 4/gap (twice the minimum, so that float noise at a threshold cannot flip a step). Fix mode raises L to this.
+    /// </summary>
+    public static double RequiredExactness(Discretisation d, double large)
+    {
+        double gap = MinGap(d);
+        return double.IsInfinity(gap) || gap * large >= 2 ? large : Math.Ceiling(4 / gap);
     }
 
     /// <summary>

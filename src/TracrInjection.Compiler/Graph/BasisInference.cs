@@ -45,7 +45,7 @@ public static class BasisInference
                 var f = m.F;
                 foreach (var x in In(g, m.Inner).Sorted())
                 {
-                    var y = IgnoringArithmeticErrors(f, x);
+                    var y = ArithmeticErrors.Ignoring(f, x);
                     if (y is not null && !y.IsNone) r.Add(y);
                 }
                 return r;
@@ -94,19 +94,5 @@ public static class BasisInference
                 throw new CompilationException(CompilationErrorKind.Unsupported,
                     $"{sop.Label}: Unsupported S-Op: {sop.GetType().Name} cannot be compiled (tracr has no construction for it).", sop.Label);
         }
-    }
-
-    /// <summary>tracr's <c>ignoring_arithmetic_errors</c>: an ArithmeticError yields None.</summary>
-    public static Value? IgnoringArithmeticErrors(Func<Value> f)
-    {
-        try { return f(); }
-        catch (PyArithmeticError) { return null; }
-    }
-
-    /// <summary><see cref="IgnoringArithmeticErrors(Func{Value})"/> for f(x), without a closure.</summary>
-    public static Value? IgnoringArithmeticErrors(Func<Value, Value> f, Value x)
-    {
-        try { return f(x); }
-        catch (PyArithmeticError) { return null; }
     }
 }

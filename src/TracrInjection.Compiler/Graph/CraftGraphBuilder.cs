@@ -128,12 +128,7 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
         return needed;
     }
 
-    private double RequiredExactness(NumericalMlp.Discretisation disc)
-    {
-        double gap = NumericalMlp.MinGap(disc);
-        if (double.IsInfinity(gap) || gap * options.MlpExactness >= 2) return options.MlpExactness;
-        return Math.Ceiling(4 / gap);
-    }
+    private double RequiredExactness(NumericalMlp.Discretisation disc) => NumericalMlp.RequiredExactness(disc, options.MlpExactness);
 
     private static Func<BasisDirection, BasisDirection, double> AttnFn(Select sel) =>
         (q, k) => CategoricalAttention.Score(sel.Predicate(k.Value!, q.Value!));

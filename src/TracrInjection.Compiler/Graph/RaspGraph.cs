@@ -1,5 +1,6 @@
 using TracrInjection.Compiler.Craft;
 using TracrInjection.Rasp.Expressions;
+using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Compiler.Graph;
 

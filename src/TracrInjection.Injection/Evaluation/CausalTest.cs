@@ -6,10 +6,6 @@ using static TorchSharp.torch;
 
 namespace TracrInjection.Injection.Evaluation;
 
-/// <summary>Accuracy under noise of each norm, in the learned final-result subspace and in a random one.</summary>
-public sealed record CausalResult(int Block, int SubspaceDimension, double NormScale, IReadOnlyList<double> Norms,
-    IReadOnlyList<double> ResultSubspace, IReadOnlyList<double> RandomSubspace, int Items);
-
 /// <summary>
 /// The paper's causal test (<c>evaluation/causality.py</c>): during greedy generation on in-distribution test items,
 /// Gaussian noise is added at every position to the output of block L (the detach-and-roll block); the noise is

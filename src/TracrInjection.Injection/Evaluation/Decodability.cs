@@ -1,28 +1,12 @@
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using TracrInjection.Compiler.Assembly;
 using TracrInjection.Injection.Tasks;
-using TracrInjection.Injection.Training;
 using TracrInjection.Models.CompiledRuntime;
 using TracrInjection.Models.Gpt2;
 using static TorchSharp.torch;
 
 namespace TracrInjection.Injection.Evaluation;
-
-/// <summary>
-/// Decodability of every RASP variable at every aligned layer: the variable read from adapter(h_j) (argmax over its
-/// one-hot directions; numerical variables: their single direction) against the teacher's own reading of its residual
-/// after the aligned number of layers, over the real token positions of test items (training text with the answer).
-/// A variable counts at a layer only once the teacher has written it (null before). <see cref="TeacherAccuracy"/> is
-/// the compiled model's own accuracy on the task (its final_result at the answer positions against the answer tokens).
-/// </summary>
-public sealed record DecodabilityResult(
-    IReadOnlyList<int> HiddenIndices,
-    IReadOnlyList<int> CompiledLayers,
-    IReadOnlyDictionary<string, double?[]> Variables,
-    double TeacherAccuracy,
-    int Items,
-    int Positions);
 
 public static class Decodability
 {
@@ -159,21 +143,4 @@ public static class Decodability
         return new DecodabilityResult(alignment.HiddenIndices, alignment.CompiledLayers, result,
             teacherTotal == 0 ? double.NaN : (double)teacherCorrect / teacherTotal, items.Count, (int)positions);
     }
-}
-
-/// <summary>What evaluation needs from a run besides the model: teacher, its runtime, alignment, translator, batch builder.</summary>
-public sealed record InjectionTrainerParts(CompiledModel Teacher, CompiledTransformer TeacherRuntime, LayerAlignment Alignment,
-    Translation.TokenTranslator Translator, SupervisedBatchBuilder Builder, long[] OutputDims)
-{
-    private Translation.TeacherInput? _input;
-
-    /// <summary>How the teacher reads a batch; the whole sequence (the paper's tasks) unless set.</summary>
-    public Translation.TeacherInput Input
-    {
-        get => _input ??= Translation.TeacherInput.Whole(Translator);
-        init => _input = value;
-    }
-
-    /// <summary>The program task, for program runs (the teacher's own accuracy is checked against its labels).</summary>
-    public ProgramTask? Program { get; init; }
 }

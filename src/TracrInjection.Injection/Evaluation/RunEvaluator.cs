@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using TracrInjection.Injection.Data;
 using TracrInjection.Injection.Plots;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Injection.Pretraining;
 using TracrInjection.Injection.Runs;
 using TracrInjection.Injection.Tasks;
-using TracrInjection.Injection.Training;
-using TracrInjection.Models;
 using TracrInjection.Models.Gpt2;
+using TracrInjection.Models;
 
 namespace TracrInjection.Injection.Evaluation;
 

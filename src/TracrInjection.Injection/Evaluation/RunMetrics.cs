@@ -1,17 +1,7 @@
 using System.Text.Json;
-using TracrInjection.Injection.Training;
+using TracrInjection.Injection.Options;
 
 namespace TracrInjection.Injection.Evaluation;
-
-public sealed record AblationEntry(string Name, bool On, string Description);
-
-public sealed record PerplexityMetrics(double Before, double After, long Tokens, int Windows, string Source);
-
-public sealed record DecodabilityMetrics(IReadOnlyList<int> HiddenStates, IReadOnlyList<int> TeacherLayers,
-    IReadOnlyDictionary<string, double?[]> Variables, double MeanAtLastLayer, double TeacherAccuracy, int Items, int Positions);
-
-public sealed record CausalMetrics(int Block, int SubspaceDimension, double NormScale, IReadOnlyList<double> Norms,
-    IReadOnlyList<double> ResultSubspace, IReadOnlyList<double> RandomSubspace, int Items);
 
 /// <summary>Everything <c>evaluate</c> measures on a run (metrics.json).</summary>
 public sealed record RunMetrics

@@ -5,12 +5,6 @@ using static TorchSharp.torch;
 
 namespace TracrInjection.Injection.Evaluation;
 
-/// <summary>Exact-match accuracy on one split. <see cref="TooLong"/> items did not fit the model's context and count as wrong.</summary>
-public sealed record AccuracyResult(string Split, int Correct, int Total, int TooLong)
-{
-    public double Accuracy => Total == 0 ? double.NaN : (double)Correct / Total;
-}
-
 /// <summary>
 /// The paper's task metric (<c>evaluation/task.py</c>): greedy generation of exactly <c>len(tok(" " + label))</c>
 /// tokens after the prompt; an item is right when the generated ids equal the label's ids (EOS is not checked).

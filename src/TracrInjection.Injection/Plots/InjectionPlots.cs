@@ -33,7 +33,7 @@ public static class InjectionPlots
             Line("KL(original‖model)", e => e.Kl, 1);
             Line("algorithm (Σ cosine distance)", e => e.Algorithm, 2);
             Line("total", e => e.Total, 3);
-            plot.ShowLegend(Alignment.UpperRight);
+            plot.ShowLegend(ScottPlot.Alignment.UpperRight);
         }
         plot.Title(title);
         plot.XLabel("step");
@@ -72,7 +72,7 @@ public static class InjectionPlots
         for (int i = 0; i < splits.Count; i++) ticks.AddMajor(i, splits[i]);
         plot.Axes.Bottom.TickGenerator = ticks;
         plot.Axes.SetLimits(-0.6, splits.Count - 0.4, 0, 1.12);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
         plot.Title(title);
         plot.YLabel("exact-match accuracy");
         plot.SavePng(path, Math.Max(700, 180 * splits.Count + 200), 520);
@@ -121,7 +121,7 @@ public static class InjectionPlots
         b.Color = Palette[0];
         b.LineWidth = 2;
         plot.Axes.SetLimitsY(0, 1.05);
-        plot.ShowLegend(Alignment.LowerLeft);
+        plot.ShowLegend(ScottPlot.Alignment.LowerLeft);
         plot.Title(title);
         plot.XLabel("noise L2 norm per token");
         plot.YLabel("exact-match accuracy");

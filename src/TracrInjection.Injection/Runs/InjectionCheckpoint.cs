@@ -1,26 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
-using TorchSharp;
 using TorchSharp.Modules;
-using TracrInjection.Injection.Training;
-using TracrInjection.Models;
+using TorchSharp;
+using TracrInjection.Injection.Optimisation;
+using TracrInjection.Injection.Options;
 using TracrInjection.Models.Checkpoints;
 using TracrInjection.Models.Gpt2;
 using TracrInjection.Models.Tokenization;
+using TracrInjection.Models;
 using static TorchSharp.torch;
 
 namespace TracrInjection.Injection.Runs;
-
-/// <summary>Trainer state stored with each checkpoint.</summary>
-public sealed record TrainerState
-{
-    /// <summary>Steps completed.</summary>
-    public long Step { get; init; }
-    /// <summary>torch's global CPU generator state (dropout), base64.</summary>
-    public string? RngState { get; init; }
-    public double TrainingSeconds { get; init; }
-    public bool Finished { get; init; }
-}
 
 /// <summary>
 /// Checkpoints of an injection run: each is written whole into a hidden temporary folder and renamed into place,

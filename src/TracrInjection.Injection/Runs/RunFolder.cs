@@ -1,41 +1,10 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using TracrInjection.Injection.Training;
+using System.Text.Json;
+using TracrInjection.Injection.Options;
 using TracrInjection.Models;
 
 namespace TracrInjection.Injection.Runs;
-
-/// <summary>What a run folder's config.json holds: the options plus where the starting model came from.</summary>
-public sealed record RunConfig
-{
-    public required InjectionOptions Options { get; init; }
-    /// <summary>Absolute path of the starting model folder (HF layout); the frozen KL copy is reloaded from it.</summary>
-    public required string ModelDirectory { get; init; }
-    /// <summary>How the model was named on the command line (a folder or "default").</summary>
-    public required string ModelName { get; init; }
-    public string CreatedUtc { get; init; } = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-    public string? Command { get; init; }
-
-    public string ToJson() => JsonSerializer.Serialize(this, InjectionOptions.Json);
-
-    public static RunConfig FromJson(string json, string source) =>
-        JsonSerializer.Deserialize<RunConfig>(json, InjectionOptions.Json) ?? throw new InvalidDataException($"'{source}' is empty");
-}
-
-/// <summary>One logged training point (log.jsonl, one JSON object per line).</summary>
-public sealed record TrainingLogEntry
-{
-    public long Step { get; init; }
-    public double Ce { get; init; }
-    public double Kl { get; init; }
-    public double Algorithm { get; init; }
-    public double Total { get; init; }
-    public double StepsPerSecond { get; init; }
-    public double TokensPerSecond { get; init; }
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public double? ValidationAccuracy { get; init; }
-}
 
 /// <summary>
 /// A run folder: <c>config.json</c>, <c>log.jsonl</c> (training curve), <c>checkpoints/step-NNNNNNNN/</c> (model in HF

@@ -1,16 +1,13 @@
 using System.Collections.Concurrent;
-using TracrInjection.Compiler;
 using TracrInjection.Compiler.Assembly;
-using TracrInjection.Injection.Training;
-using TracrInjection.Injection.Translation;
+using TracrInjection.Compiler;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Models.Tokenization;
 using TracrInjection.Rasp.Expressions;
 using TracrInjection.Rasp.Library;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Injection.Tasks;
-
-public enum InjectionTaskKind { Sum, Count, Dyck, Program }
 
 /// <summary>
 /// One of the paper's three tasks, or a task made from any RASP program (<see cref="ForProgram"/>): its data, its
@@ -114,21 +111,6 @@ public sealed class InjectionTask
         _ => fixes.CountSplitDigits ? Gpt2TokenizerVariant.SplitDigits : Gpt2TokenizerVariant.Standard,
     };
 
-    /// <summary>The paper's translator table (§2.3), with <c>=</c>/<c>+</c> mapped for sum under <see cref="InjectionFixes.MapOperators"/>.</summary>
-    public TranslatorSpec Translator(InjectionFixes fixes) => Kind switch
-    {
-        InjectionTaskKind.Sum => fixes.MapOperators
-            ? new TranslatorSpec(TranslatorSpec.Digits, [new("+", "+"), new("=", "=")], " ")
-            : new TranslatorSpec(TranslatorSpec.Digits, [], "+"),
-        InjectionTaskKind.Count => new TranslatorSpec([.. TranslatorSpec.Digits, "x"], [new(":", "count"), new("x", "yes")], "no"),
-        // Program tasks: each input token's LM forms map to its compiled token, everything else to the compiler's pad.
-        InjectionTaskKind.Program => new TranslatorSpec(Program!.VocabText, [], Program.Program.CompilerPad)
-        {
-            CompiledValue = Program.VocabText.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => Program.Vocab[x.i], StringComparer.Ordinal),
-        },
-        _ => new TranslatorSpec(["(", ")", "[", "]", "{", "}"], [new(":", "compute")], " "),
-    };
-
     /// <summary>Positions the teacher is compiled for: sum 16, count 120, dyck 40 (48 without truncation).</summary>
     public int TeacherMaxSeqLen(InjectionFixes fixes) => Kind switch
     {
@@ -137,58 +119,6 @@ public sealed class InjectionTask
         InjectionTaskKind.Program => Program!.MaxLength,
         _ => fixes.NoTruncation ? 48 : 40,
     };
-
-    /// <summary>Compile settings of the teacher: the registered program's, at <paramref name="maxSeqLen"/> positions.</summary>
-    public CompilerOptions TeacherOptions(int maxSeqLen, bool fixTracrBugs = false)
-    {
-        if (Kind == InjectionTaskKind.Program) return CompilerOptions.For(Program!.Program, fixTracrBugs) with { MaxSeqLen = maxSeqLen };
-        var spec = ProgramRegistry.Get(ProgramId);
-        return new CompilerOptions
-        {
-            Vocab = Kind == InjectionTaskKind.Count ? PaperPrograms.CountVocab(maxSeqLen) : spec.Vocab,
-            MaxSeqLen = maxSeqLen,
-            Causal = spec.Causal,
-            CompilerBos = spec.CompilerBos,
-            CompilerPad = spec.CompilerPad,
-            MlpExactness = spec.MlpExactness,
-            FixTracrBugs = fixTracrBugs,
-        };
-    }
-
-    /// <summary>The teacher program, built as a fresh Python process would (labels from 1).</summary>
-    public SOp BuildProgram(int maxSeqLen)
-    {
-        if (Kind == InjectionTaskKind.Program) return Program!.Program.Build(); // fresh ids; max_seq_len only in the options
-        using (IdScope.Begin())
-        {
-            var lib = new Lib();
-            return Kind switch
-            {
-                InjectionTaskKind.Sum => PaperPrograms.IntSum(lib, maxDigits: 3, maxLength: maxSeqLen),
-                InjectionTaskKind.Count => PaperPrograms.Count(lib, maxDigits: 3, maxLength: maxSeqLen),
-                _ => PaperPrograms.ShuffleDyck(lib),
-            };
-        }
-    }
-
-    private static readonly ConcurrentDictionary<(InjectionTask, int, bool), Lazy<CompiledModel>> TeacherCache = new();
-
-    /// <summary>The compiled teacher; compiled once per process and settings (program tasks: per program settings), then shared.</summary>
-    public CompiledModel Teacher(int maxSeqLen, bool fixTracrBugs = false) =>
-        TeacherCache.GetOrAdd((this, maxSeqLen, fixTracrBugs), key => new Lazy<CompiledModel>(
-            () => RaspCompiler.Compile(BuildProgram(key.Item2), TeacherOptions(key.Item2, key.Item3)))).Value;
-
-    /// <summary>
-    /// How the teacher reads a batch of LM ids: the paper's tasks run it over the whole sequence (LM position p ↔
-    /// compiled position p + 1); a program task runs it over the input tokens only, which start at the prefix's token
-    /// count under <paramref name="tokenizer"/> (checked here for that tokenizer).
-    /// </summary>
-    public TeacherInput TeacherInputFor(TokenTranslator translator, Gpt2Tokenizer tokenizer, CompiledModel teacher)
-    {
-        if (Kind != InjectionTaskKind.Program) return Translation.TeacherInput.Whole(translator);
-        var tokens = Program!.CheckTokenization(tokenizer);
-        return Translation.TeacherInput.Window(translator, tokens.Offset, teacher.MaxSeqLen, teacher.PadId);
-    }
 
     /// <summary>The teacher's output variable (final_result).</summary>
     public static ResidualVariable OutputVariable(CompiledModel teacher) =>
@@ -249,20 +179,4 @@ public sealed class InjectionTask
             }
         }
     }
-}
-
-/// <summary>How much data to build and how to split it (paper values by default).</summary>
-public sealed record TaskDataOptions
-{
-    /// <summary>Seeds every generator and split (the paper's default seed is 42).</summary>
-    public long Seed { get; init; } = 42;
-    /// <summary>Items in the generated pool before the split; null = the paper's (all 202,500 pairs / 2,000,000 / 1,000,000). Ignored for sum.</summary>
-    public int? PoolSize { get; init; }
-    /// <summary>test = min(TestFraction × pool, MaxTestSize): 4,000 in the paper.</summary>
-    public int MaxTestSize { get; init; } = 4000;
-    public double TestFraction { get; init; } = 0.2;
-    /// <summary>Training items held out for validation (100 in the paper).</summary>
-    public int ValidationSize { get; init; } = 100;
-    /// <summary>Size of the OOD splits that are drawn at random (4,000 in the paper; cascading_overflow and x_only are fixed).</summary>
-    public int OodSize { get; init; } = 4000;
 }

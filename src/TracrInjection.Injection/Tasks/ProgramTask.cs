@@ -1,6 +1,6 @@
 using System.Text;
-using TracrInjection.Compiler;
 using TracrInjection.Compiler.Assembly;
+using TracrInjection.Compiler;
 using TracrInjection.Models.Tokenization;
 using TracrInjection.Rasp.Evaluation;
 using TracrInjection.Rasp.Expressions;
@@ -9,47 +9,6 @@ using TracrInjection.Rasp.Text;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Injection.Tasks;
-
-/// <summary>
-/// Which output positions form the answer: <c>last</c>, <c>first</c>, <c>all</c>, or 0-based input positions
-/// (negative ones count from the end), for example <c>0,-1</c>.
-/// </summary>
-public sealed record AnswerPositions(string Text, bool All, IReadOnlyList<int> Indices)
-{
-    /// <summary>Parses <paramref name="text"/>; every listed position must exist in inputs of <paramref name="minLength"/> tokens.</summary>
-    public static AnswerPositions Parse(string text, int minLength)
-    {
-        string t = (text ?? "").Trim().ToLowerInvariant();
-        switch (t)
-        {
-            case "last": return new(t, false, [-1]);
-            case "first": return new(t, false, [0]);
-            case "all": return new(t, true, []);
-        }
-        var indices = new List<int>();
-        foreach (var part in t.Split(','))
-        {
-            if (!int.TryParse(part.Trim(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int i))
-                throw new ArgumentException($"answer '{text}' is not last, first, all or a comma list of input positions (0-based, negative from the end)");
-            if (i >= minLength || i < -minLength)
-                throw new ArgumentException($"answer position {i} does not exist in inputs of {minLength} token{(minLength == 1 ? "" : "s")} (the minimum length): " +
-                                            $"use positions from {-minLength} to {minLength - 1}, or raise --min-length");
-            indices.Add(i);
-        }
-        return new(t, false, indices);
-    }
-
-    /// <summary>The 0-based output positions of an input of <paramref name="n"/> tokens.</summary>
-    public int[] For(int n) => All ? Enumerable.Range(0, n).ToArray() : Indices.Select(i => i < 0 ? n + i : i).ToArray();
-
-    /// <summary>Answer values for an input of <paramref name="n"/> tokens.</summary>
-    public int Count(int n) => All ? n : Indices.Count;
-}
-
-/// <summary>How a program task's prompts tokenize: the input's first token index and the longest supervised text.</summary>
-/// <param name="Offset">P: the LM position of the first input token (the number of prefix tokens).</param>
-/// <param name="MaxTextTokens">Tokens of the longest in-distribution prompt plus answer.</param>
-public sealed record ProgramTokenization(int Offset, int MaxTextTokens);
 
 /// <summary>
 /// The runnable form of a <see cref="ProgramTaskSpec"/>: the parsed program, its compiled reference (for the set of
@@ -173,7 +132,7 @@ public sealed class ProgramTask
         CompiledModel reference;
         try
         {
-            reference = RaspCompiler.Compile(program.Build(), CompilerOptions.For(program));
+            reference = RaspCompiler.Compile(program.Build(), program.Settings);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

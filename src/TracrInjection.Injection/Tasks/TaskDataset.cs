@@ -1,4 +1,5 @@
-using TracrInjection.Injection.Training;
+using TracrInjection.Injection.Presets;
+
 
 namespace TracrInjection.Injection.Tasks;
 

@@ -1,41 +1,22 @@
+using F = TorchSharp.torch.nn.functional;
 using System.Diagnostics;
-using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp;
 using TracrInjection.Compiler.Assembly;
+using TracrInjection.Injection.Alignment;
+using TracrInjection.Injection.Data;
+using TracrInjection.Injection.Losses;
+using TracrInjection.Injection.Optimisation;
+using TracrInjection.Injection.Options;
 using TracrInjection.Injection.Runs;
 using TracrInjection.Injection.Tasks;
-using TracrInjection.Injection.Translation;
+using TracrInjection.Injection.Teaching;
 using TracrInjection.Models.CompiledRuntime;
 using TracrInjection.Models.Gpt2;
 using TracrInjection.Models.Tokenization;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace TracrInjection.Injection.Training;
-
-/// <summary>A loss became NaN or infinite; the run stopped before the bad update, its last checkpoint is intact.</summary>
-public sealed class InjectionDivergedException(string message, long step, string? lastCheckpoint) : Exception(message)
-{
-    public long Step { get; } = step;
-    public string? LastCheckpoint { get; } = lastCheckpoint;
-}
-
-/// <summary>The three loss terms of one step (algorithm 0 for the baseline, KL 0 when off).</summary>
-public sealed record StepLosses(double Ce, double Kl, double Algorithm, int Tokens)
-{
-    public double Total => Ce + Kl + Algorithm;
-    /// <summary>Seconds spent per phase of the step (teacher, supervised, kl, update), when measured.</summary>
-    public StepTimings? Timings { get; init; }
-}
-
-/// <summary>Where a step's time goes (seconds): teacher forward + translation, supervised forward and losses, KL forwards, backward, AdamW update.</summary>
-public sealed record StepTimings(double Teacher, double Supervised, double Kl, double Backward, double Update);
-
-public sealed record InjectionProgress(long Step, long TotalSteps, StepLosses Losses, double StepsPerSecond, double TokensPerSecond, double? ValidationAccuracy);
-
-public enum InjectionStop { Finished, Cancelled }
-
-public sealed record InjectionTrainingResult(InjectionStop Stop, long Step, string? LastCheckpoint, double TrainingSeconds);
 
 /// <summary>
 /// Tracr-injection training (paper.md §2): per step, one supervised batch (answer CE, plus the algorithm loss through

@@ -1,4 +1,6 @@
 using TracrInjection.Rasp.Expressions;
+using TracrInjection.Rasp.Naming;
+using TracrInjection.Rasp.Settings;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Rasp.Library;
@@ -13,14 +15,16 @@ public sealed record ProgramSpec(
     string Id,
     string Source,
     string Description,
-    IReadOnlyList<Value> Vocab,
-    int MaxSeqLen,
-    bool Causal,
-    double MlpExactness,
-    string CompilerBos,
-    string CompilerPad,
+    CompilerOptions Settings,
     Func<Lib, SOp> Factory)
 {
+    public IReadOnlyList<Value> Vocab => Settings.Vocab;
+    public int MaxSeqLen => Settings.MaxSeqLen;
+    public bool Causal => Settings.Causal;
+    public double MlpExactness => Settings.MlpExactness;
+    public string CompilerBos => Settings.CompilerBos;
+    public string CompilerPad => Settings.CompilerPad;
+
     /// <summary>
     /// Builds the program as a fresh Python process would: a new id counter (labels drawn later, breadth-first
     /// from the output, start at 1) and a new <see cref="Lib"/> (fresh shared <c>lib.length</c>).
@@ -47,8 +51,8 @@ public sealed record ProgramSpec(
 /// </summary>
 public static class ProgramRegistry
 {
-    private const string Bos = "compiler_bos";
-    private const string Pad = "compiler_pad";
+    private const string Bos = CompilerOptions.DefaultBos;
+    private const string Pad = CompilerOptions.DefaultPad;
 
     private static readonly Lazy<IReadOnlyList<ProgramSpec>> AllLazy = new(BuildAll);
     private static readonly Lazy<IReadOnlyList<ProgramSpec>> UnsupportedLazy = new(BuildUnsupported);
@@ -74,7 +78,7 @@ public static class ProgramRegistry
         ArgumentNullException.ThrowIfNull(id);
         if (TryGet(id, out var spec)) return spec;
         var close = ById.Value.Keys
-            .Select(k => (Id: k, Score: Distance(id, k)))
+            .Select(k => (Id: k, Score: DidYouMean.Distance(id, k, ignoreCase: true)))
             .Where(t => t.Score <= Math.Max(3, id.Length / 3) || t.Id.Contains(id, StringComparison.OrdinalIgnoreCase)
                         || id.Contains(t.Id, StringComparison.OrdinalIgnoreCase))
             .OrderBy(t => t.Score).ThenBy(t => t.Id, StringComparer.Ordinal)
@@ -87,30 +91,17 @@ public static class ProgramRegistry
         throw new KeyNotFoundException($"Unknown program id '{id}'.{hint}");
     }
 
-    private static int Distance(string a, string b)
-    {
-        a = a.ToLowerInvariant(); b = b.ToLowerInvariant();
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) prev[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (prev, cur) = (cur, prev);
-        }
-        return prev[b.Length];
-    }
-
     // ---------------------------------------------------------------------------------------------
 
     private static Value[] Strs(params string[] xs) => xs.Select(x => (Value)x).ToArray();
     private static Value[] Ints(params int[] xs) => xs.Select(x => (Value)x).ToArray();
 
     private static ProgramSpec P(string id, string source, string description, Value[] vocab, int maxSeqLen, bool causal,
-        Func<Lib, SOp> factory, double mlpExactness = 100, string bos = Bos, string pad = Pad) =>
-        new(id, source, description, vocab, maxSeqLen, causal, mlpExactness, bos, pad, factory);
+        Func<Lib, SOp> factory, double mlpExactness = CompilerOptions.DefaultMlpExactness, string bos = Bos, string pad = Pad) =>
+        new(id, source, description, new CompilerOptions
+        {
+            Vocab = vocab, MaxSeqLen = maxSeqLen, Causal = causal, MlpExactness = mlpExactness, CompilerBos = bos, CompilerPad = pad,
+        }, factory);
 
     private static IReadOnlyList<ProgramSpec> BuildAll()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using TracrInjection.Rasp.Naming;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Rasp.Text;
@@ -21,6 +22,34 @@ public sealed partial record ProgramHeader
     public double? MlpExactness { get; init; }
     /// <summary>The first ordinary comment of the header (a one-line description of the program), if any.</summary>
     public string? Description { get; init; }
+
+    /// <summary>Whether the header sets any compile setting (output and description are not settings).</summary>
+    public bool HasSettings => Vocab is not null || MaxSeqLen is not null || Causal is not null || Bos is not null || Pad is not null || MlpExactness is not null;
+
+    /// <summary>
+    /// The settings with this header's values in place of <paramref name="settings"/>' ones: the one conversion from
+    /// header syntax (a file's, the REPL's <c>set</c>) to compile settings.
+    /// </summary>
+    public CompilerOptions ApplyTo(CompilerOptions settings) => settings with
+    {
+        Vocab = Vocab ?? settings.Vocab,
+        MaxSeqLen = MaxSeqLen ?? settings.MaxSeqLen,
+        Causal = Causal ?? settings.Causal,
+        CompilerBos = Bos ?? settings.CompilerBos,
+        CompilerPad = Pad ?? settings.CompilerPad,
+        MlpExactness = MlpExactness ?? settings.MlpExactness,
+    };
+
+    /// <summary>This header's settings, falling back to <paramref name="older"/>'s where this one has none.</summary>
+    public ProgramHeader Over(ProgramHeader older) => new()
+    {
+        Vocab = Vocab ?? older.Vocab,
+        MaxSeqLen = MaxSeqLen ?? older.MaxSeqLen,
+        Causal = Causal ?? older.Causal,
+        Bos = Bos ?? older.Bos,
+        Pad = Pad ?? older.Pad,
+        MlpExactness = MlpExactness ?? older.MlpExactness,
+    };
 
     public static readonly IReadOnlyList<string> Keys = ["vocab", "max_seq_len", "causal", "output", "bos", "pad", "mlp_exactness"];
 
@@ -55,7 +84,7 @@ public sealed partial record ProgramHeader
             if (!Keys.Contains(key))
             {
                 // A typo of a setting (max_seqlen, vocabs) is an error; ordinary comments ("# Note: ...") are not.
-                var near = Keys.FirstOrDefault(k => Interpreter.Distance(k, key) is var d && d <= 2 && d * 3 < key.Length);
+                var near = Keys.FirstOrDefault(k => DidYouMean.Distance(k, key) is var d && d <= 2 && d * 3 < key.Length);
                 if (near is not null) throw new RaspSyntaxException(keyPos, $"unknown header setting '{rawKey.Trim()}' (did you mean '{near}'?)");
                 if (h.Description is null) h = h with { Description = trimmed.TrimStart('#').Trim() };
                 continue;
@@ -105,7 +134,7 @@ public sealed partial record ProgramHeader
 
     private static double ParsePositiveNumber(string value, SourcePos pos, string key)
     {
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !(x > 0) || double.IsInfinity(x))
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) || !CompilerOptions.IsValidMlpExactness(x))
             throw new RaspSyntaxException(pos, $"'{key}' must be a positive number, got '{value}'");
         return x;
     }
@@ -141,7 +170,7 @@ public sealed partial record ProgramHeader
             int offset = file.Offset(line, valueStart + 1);
             var expr = Parser.ParseExpression(file, offset, value.Length, line, valueStart + 1);
             var interp = new Interpreter(new RaspSources());
-            var result = interp.Eval(expr, interp.NewModule(), new Interpreter.Ctx());
+            var result = interp.Eval(expr, interp.NewModule(), new Interpreter.EvalContext());
             items = Interpreter.Iterate(result, pos, "use as a vocabulary")
                 .Select(o => o is Value v ? (v, pos) : throw new RaspSyntaxException(pos, $"a vocabulary holds plain values, not {Runtime.A(o)}"))
                 .ToList();

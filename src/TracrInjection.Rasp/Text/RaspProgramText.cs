@@ -150,18 +150,25 @@ public sealed class ParsedProgram
     /// </summary>
     public ProgramSpec ToProgramSpec(string? id = null, IReadOnlyList<Value>? vocab = null, int? maxSeqLen = null, bool? causal = null)
     {
+        var settings = Header.ApplyTo(CompilerOptions.Unset);
+        return ToProgramSpec(id, settings with
+        {
+            Vocab = vocab ?? settings.Vocab,
+            MaxSeqLen = maxSeqLen ?? settings.MaxSeqLen,
+            Causal = causal ?? settings.Causal,
+        });
+    }
+
+    /// <summary>A <see cref="ProgramSpec"/> of this program compiled with exactly <paramref name="settings"/>.</summary>
+    public ProgramSpec ToProgramSpec(string? id, CompilerOptions settings)
+    {
         RequireOutput();
         string name = OutputName!;
         return new ProgramSpec(
             id ?? Path.GetFileNameWithoutExtension(FileName),
             FileName,
             Header.Description ?? $"RASP program {FileName} (output {name})",
-            vocab ?? Header.Vocab ?? [],
-            maxSeqLen ?? Header.MaxSeqLen ?? 0,
-            causal ?? Header.Causal ?? false,
-            Header.MlpExactness ?? 100,
-            Header.Bos ?? "compiler_bos",
-            Header.Pad ?? "compiler_pad",
+            settings,
             _ => Rebuild(name).RequireOutput());
     }
 }

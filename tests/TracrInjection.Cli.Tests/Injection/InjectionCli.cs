@@ -19,7 +19,7 @@ internal static class InjectionCli
         console.Profile.Width = 200;
         var ctx = new CliContext { Out = stdout, Err = stderr, Console = console };
         var root = new RootCommand("test");
-        foreach (var c in InjectionCommands.Create(ctx)) root.Subcommands.Add(c);
+        foreach (var c in InjectionCommandSupport.Create(ctx)) root.Subcommands.Add(c);
         var parse = root.Parse(args);
         Assert.Empty(parse.Errors);
         int code = parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });

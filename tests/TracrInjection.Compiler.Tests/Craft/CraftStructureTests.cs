@@ -119,7 +119,7 @@ public class CraftStructureTests
     public void CompiledWeightsAreTheSameSparseOrDense()
     {
         var model = RaspCompiler.Compile(Rasp.Library.ProgramRegistry.Get("sort_unique_tokens").Build(),
-            CompilerOptions.For(Rasp.Library.ProgramRegistry.Get("sort_unique_tokens")));
+            Rasp.Library.ProgramRegistry.Get("sort_unique_tokens").Settings);
         foreach (var layer in model.Layers)
         {
             foreach (var h in layer.Heads)

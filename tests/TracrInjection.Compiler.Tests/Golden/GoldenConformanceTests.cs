@@ -1,9 +1,7 @@
 using System.Text.Json;
 using TracrInjection.Compiler.Allocation;
 using TracrInjection.Compiler.Craft;
-using TracrInjection.Compiler.Tests.Support;
 using TracrInjection.Rasp.Library;
-using TracrInjection.Rasp.Tests;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Compiler.Tests.Golden;

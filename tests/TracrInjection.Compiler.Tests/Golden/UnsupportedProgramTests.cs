@@ -1,5 +1,4 @@
 using TracrInjection.Rasp.Library;
-using TracrInjection.Rasp.Tests;
 
 namespace TracrInjection.Compiler.Tests.Golden;
 

@@ -1,5 +1,4 @@
 using CsCheck;
-using TracrInjection.Compiler.Tests.Support;
 using TracrInjection.Rasp.Evaluation;
 using TracrInjection.Rasp.Library;
 using TracrInjection.Rasp.Values;
@@ -40,7 +39,7 @@ public class CompiledEqualsRaspTests
     {
         var spec = ProgramRegistry.Get(id);
         var program = spec.Build();
-        var model = RaspCompiler.Compile(program, CompilerOptions.For(spec, fixTracrBugs: fix));
+        var model = RaspCompiler.Compile(program, spec.Settings with { FixTracrBugs = fix });
         int maxLen = Math.Min(5, spec.MaxSeqLen);
         double total = Enumerable.Range(1, maxLen).Sum(l => Math.Pow(spec.Vocab.Count, l));
         void CheckOne(Value[] input)

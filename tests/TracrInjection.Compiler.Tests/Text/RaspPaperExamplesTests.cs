@@ -1,5 +1,4 @@
 using CsCheck;
-using TracrInjection.Compiler.Tests.Support;
 using TracrInjection.Rasp.Evaluation;
 using TracrInjection.Rasp.Text;
 using TracrInjection.Rasp.Values;
@@ -86,7 +85,7 @@ public class RaspPaperExamplesTests
         var spec = Load(name).ToProgramSpec();
         Assert.NotEmpty(spec.Vocab);
         var program = spec.Build();
-        var model = RaspCompiler.Compile(program, CompilerOptions.For(spec));
+        var model = RaspCompiler.Compile(program, spec.Settings);
         Gen.Int[0, spec.Vocab.Count - 1].Array[1, spec.MaxSeqLen].Sample(ids =>
         {
             var input = ids.Select(i => spec.Vocab[i]).ToArray();

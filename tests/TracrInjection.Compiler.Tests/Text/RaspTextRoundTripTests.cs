@@ -42,7 +42,7 @@ public class RaspTextRoundTripTests
     public void TwinCompilesToTheSameModel(string id)
     {
         var reg = ProgramRegistry.Get(id);
-        var options = CompilerOptions.For(reg);
+        var options = reg.Settings;
         var expected = RaspCompiler.Compile(reg.Build(), options);
         var actual = RaspCompiler.Compile(TwinSpec(id).Build(), options);
         AssertSameModel(expected, actual);

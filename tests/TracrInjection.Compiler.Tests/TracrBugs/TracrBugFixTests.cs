@@ -1,4 +1,3 @@
-using TracrInjection.Compiler.Tests.Support;
 using TracrInjection.Compiler.Validation;
 using TracrInjection.Rasp.Evaluation;
 using TracrInjection.Rasp.Expressions;
@@ -181,7 +180,7 @@ public class TracrBugFixTests
     public void FixModeKeepsTracrsModelWhereTracrIsRight(string id)
     {
         var spec = ProgramRegistry.Get(id);
-        CompilerOptions O(bool fix) => CompilerOptions.For(spec, fix);
+        CompilerOptions O(bool fix) => spec.Settings with { FixTracrBugs = fix };
         var a = RaspCompiler.Compile(spec.Build(), O(false));
         var b = RaspCompiler.Compile(spec.Build(), O(true));
         Assert.Equal(a.ResidualLabels, b.ResidualLabels);

@@ -73,8 +73,8 @@ public class SourceParsingTests
     [Fact]
     public void Jargon_keeps_prose_paragraphs_only()
     {
-        using var dir = new TempDir();
-        string path = dir.Sub("jargon.txt.gz");
+        using var dir = new TempFolder();
+        string path = dir["jargon.txt.gz"];
         const string text = "   crock\n\n   n. An awkward feature or programming technique that ought to be made cleaner, but\n   which works well enough that nobody bothers.\n\n┌──────┬──────┐\n│ a table with enough words to pass the word count filter here │\n\n   foo\n";
         using (var gz = new GZipStream(File.Create(path), CompressionLevel.Fastest)) gz.Write(System.Text.Encoding.UTF8.GetBytes(text));
         var docs = new JargonSource(path).Read().ToList();
@@ -104,7 +104,7 @@ public class CorpusBuilderTests
     [Fact]
     public void Builds_deduplicated_hash_split_files_with_a_manifest()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var docs = Enumerable.Range(0, 400).Select(i => $"Document number {i} says something.\nSecond line {i}.").ToArray();
         var sources = new ICorpusSource[] { new FakeSource("a", docs[..200]), new FakeSource("b", [.. docs[200..], docs[0], docs[1]]) };
         var result = CorpusBuilder.Build(dir.Path, new CorpusBuildOptions { HeldOutPerTenThousand = 1000, Sources = sources });
@@ -124,7 +124,7 @@ public class CorpusBuilderTests
         Assert.Equal(2, manifest["sources"]!.AsArray().Count);
 
         // Deterministic: building again gives the same bytes.
-        using var again = new TempDir();
+        using var again = new TempFolder();
         var second = CorpusBuilder.Build(again.Path, new CorpusBuildOptions { HeldOutPerTenThousand = 1000, Sources = sources });
         Assert.Equal(result.Train.Sha256, second.Train.Sha256);
         Assert.Equal(result.HeldOut.Sha256, second.HeldOut.Sha256);
@@ -133,7 +133,7 @@ public class CorpusBuilderTests
     [Fact]
     public void A_missing_package_file_names_the_package_and_the_setup_script()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var ex = Assert.Throws<FileNotFoundException>(() => CorpusBuilder.Build(dir.Path, new CorpusBuildOptions { Sources = [new MissingSource()] }));
         Assert.Contains("dict-nothing", ex.Message);
         Assert.Contains("scripts/setup.sh", ex.Message);

@@ -122,18 +122,18 @@ public class AdamWTests
     [Fact]
     public void Moments_round_trip_through_a_file()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var model = new Gpt2Model(Gpt2Config.Tiny(vocabSize: 50), seed: 1);
         using var opt = new AdamW(model.named_parameters(), 0.9, 0.95, 1e-8, 0.1);
         var ids = torch.tensor(new long[] { 1, 2, 3, 4, 5, 6 }, new long[] { 1, 6 });
         using (var o = model.Forward(ids)) o.Logits!.sum().backward();
         opt.Step(1e-3);
-        string path = dir.Sub("opt.safetensors");
+        string path = dir["opt.safetensors"];
         opt.Save(path);
         using var other = new AdamW(model.named_parameters(), 0.9, 0.95, 1e-8, 0.1);
         other.Load(path);
         Assert.Equal(1, other.Steps);
-        string again = dir.Sub("opt2.safetensors");
+        string again = dir["opt2.safetensors"];
         other.Save(again);
         Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(again));
 

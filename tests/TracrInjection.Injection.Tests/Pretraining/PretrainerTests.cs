@@ -10,7 +10,7 @@ public class PretrainerTests
     [Fact]
     public void Loss_decreases_on_a_tiny_corpus()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var trainer = Pretrainer.Create(TinyRun.Options(60), TinyRun.Data(), dir.Path);
         var result = trainer.Run();
 
@@ -28,23 +28,23 @@ public class PretrainerTests
     [Fact]
     public void A_resumed_run_ends_bit_identical_to_an_uninterrupted_one()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var data = TinyRun.Data();
         var options = TinyRun.Options(16);
 
         string straight;
-        using (var a = Pretrainer.Create(options, data, dir.Sub("a")))
+        using (var a = Pretrainer.Create(options, data, dir["a"]))
             straight = a.Run().LastCheckpoint!;
 
         using (var cts = new CancellationTokenSource())
-        using (var b = Pretrainer.Create(options, data, dir.Sub("b")))
+        using (var b = Pretrainer.Create(options, data, dir["b"]))
         {
             var stopped = b.Run(cts.Token, p => { if (p.Step == 7) cts.Cancel(); });
             Assert.Equal(PretrainingStop.Cancelled, stopped.Stop);
             Assert.Equal(7, stopped.State.Step);
         }
         string resumed;
-        using (var b = Pretrainer.Resume(dir.Sub("b"), data))
+        using (var b = Pretrainer.Resume(dir["b"], data))
         {
             Assert.Equal(7, b.State.Step);
             Assert.Equal(7, b.Optimizer.Steps);
@@ -62,7 +62,7 @@ public class PretrainerTests
     [Fact]
     public void A_finished_run_can_be_extended_with_a_recomputed_schedule()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var data = TinyRun.Data();
         using (var first = Pretrainer.Create(TinyRun.Options(8), data, dir.Path))
             Assert.True(first.Run().State.Finished);
@@ -83,7 +83,7 @@ public class PretrainerTests
     [Fact]
     public void A_nan_loss_stops_training_with_a_clear_message()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var trainer = Pretrainer.Create(TinyRun.Options(10), TinyRun.Data(), dir.Path);
         using (no_grad()) trainer.Model.Blocks[0].Mlp.InputProjection.Weight.fill_(double.NaN);
 
@@ -97,7 +97,7 @@ public class PretrainerTests
     [Fact]
     public void An_exploding_learning_rate_is_caught_as_divergence()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var options = TinyRun.Options(200) with { PeakLearningRate = 1e30, WarmupSteps = 0, GradientClip = 0, WeightDecay = 0 };
         using var trainer = Pretrainer.Create(options, TinyRun.Data(), dir.Path);
         var ex = Assert.Throws<TrainingDivergedException>(() => trainer.Run());
@@ -107,7 +107,7 @@ public class PretrainerTests
     [Fact]
     public void Checkpoints_are_hugging_face_folders_and_old_ones_are_pruned()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var options = TinyRun.Options(8) with { CheckpointInterval = 2, KeepCheckpoints = 2 };
         using (var trainer = Pretrainer.Create(options, TinyRun.Data(), dir.Path)) trainer.Run();
 
@@ -125,7 +125,7 @@ public class PretrainerTests
     [Fact]
     public void Latest_falls_back_to_the_newest_complete_folder_when_the_pointer_is_stale()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using (var trainer = Pretrainer.Create(TinyRun.Options(4) with { CheckpointInterval = 2 }, TinyRun.Data(), dir.Path)) trainer.Run();
         string root = Path.Combine(dir.Path, PretrainingCheckpoint.CheckpointsFolder);
         File.WriteAllText(Path.Combine(root, PretrainingCheckpoint.LatestFile), "step-00000099\n");
@@ -135,7 +135,7 @@ public class PretrainerTests
     [Fact]
     public void Starting_over_an_existing_run_or_resuming_on_another_corpus_is_refused()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var data = TinyRun.Data();
         using (var trainer = Pretrainer.Create(TinyRun.Options(2), data, dir.Path)) trainer.Run();
 
@@ -147,13 +147,13 @@ public class PretrainerTests
         var changed = Assert.Throws<InvalidDataException>(() => Pretrainer.Resume(dir.Path, other));
         Assert.Contains("corpus differs", changed.Message);
 
-        Assert.Throws<DirectoryNotFoundException>(() => Pretrainer.Resume(dir.Sub("nothing-here"), data));
+        Assert.Throws<DirectoryNotFoundException>(() => Pretrainer.Resume(dir["nothing-here"], data));
     }
 
     [Fact]
     public void A_time_budget_fixes_the_step_count_after_measuring()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         var options = TinyRun.Options(0) with { Minutes = 0.05, WarmupSteps = 6 };
         using var trainer = Pretrainer.Create(options, TinyRun.Data(), dir.Path);
         var result = trainer.Run();

@@ -1,7 +1,9 @@
 using TorchSharp;
+using TracrInjection.Injection.Data;
+using TracrInjection.Injection.Options;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Injection.Tasks;
-using TracrInjection.Injection.Training;
-using TracrInjection.Injection.Translation;
+using TracrInjection.Injection.Teaching;
 using TracrInjection.Models.CompiledRuntime;
 using TracrInjection.Models.Tokenization;
 using TracrInjection.Rasp.Evaluation;

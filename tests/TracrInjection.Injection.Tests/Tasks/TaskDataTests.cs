@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Injection.Tasks;
-using TracrInjection.Injection.Training;
 
 namespace TracrInjection.Injection.Tests.Tasks;
 

@@ -1,6 +1,8 @@
 using TracrInjection.Injection.Corpus;
+using TracrInjection.Injection.Data;
+using TracrInjection.Injection.Options;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Injection.Tasks;
-using TracrInjection.Injection.Training;
 using TracrInjection.Models.Gpt2;
 using TracrInjection.Models.Tokenization;
 

@@ -1,4 +1,7 @@
+using TracrInjection.Injection.Alignment;
 using TracrInjection.Injection.Evaluation;
+using TracrInjection.Injection.Options;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Injection.Runs;
 using TracrInjection.Injection.Tasks;
 using TracrInjection.Injection.Training;
@@ -18,17 +21,17 @@ public class InjectionTrainerTests
     [Fact]
     public void ResumingAKilledRunEndsWhereAnUninterruptedRunEnds()
     {
-        using var dir = new TempDir();
-        string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"), dropout: 0.1);
+        using var dir = new TempFolder();
+        string model = InjectionTestSupport.WriteTinyModel(dir["model"], dropout: 0.1);
         var options = InjectionTestSupport.Options("dyck", steps: 5);
         var kl = InjectionTestSupport.KlSource(InjectionTask.Dyck);
 
         string straight;
-        using (var t = InjectionTrainer.Create(dir.Sub("straight"), model, options, klSource: kl))
+        using (var t = InjectionTrainer.Create(dir["straight"], model, options, klSource: kl))
             straight = t.Train().LastCheckpoint!;
 
         // Killed after step 3 (no checkpoint on the way out): the last checkpoint is step 2.
-        using (var t = InjectionTrainer.Create(dir.Sub("killed"), model, options, klSource: kl))
+        using (var t = InjectionTrainer.Create(dir["killed"], model, options, klSource: kl))
         {
             using var cts = new CancellationTokenSource();
             var r = t.Train(cts.Token, p => { if (p.Step == 3) cts.Cancel(); }, checkpointOnCancel: false);
@@ -36,7 +39,7 @@ public class InjectionTrainerTests
             Assert.Equal(3, r.Step);
         }
         string resumed;
-        using (var t = InjectionTrainer.Resume(dir.Sub("killed"), kl))
+        using (var t = InjectionTrainer.Resume(dir["killed"], kl))
         {
             Assert.Equal(2, t.Step);
             resumed = t.Train().LastCheckpoint!;
@@ -46,39 +49,39 @@ public class InjectionTrainerTests
         Assert.Equal(Bytes(straight, InjectionCheckpoint.AdapterFile), Bytes(resumed, InjectionCheckpoint.AdapterFile));
         Assert.Equal(Bytes(straight, InjectionCheckpoint.OptimizerFile), Bytes(resumed, InjectionCheckpoint.OptimizerFile));
         // The log of the resumed run has each step once.
-        var log = RunFolder.Open(dir.Sub("killed")).ReadLog();
+        var log = RunFolder.Open(dir["killed"]).ReadLog();
         Assert.Equal([1, 2, 3, 4, 5], log.Select(e => (int)e.Step));
-        Assert.Equal(RunFolder.Open(dir.Sub("straight")).ReadLog().Select(e => e.Total), log.Select(e => e.Total));
+        Assert.Equal(RunFolder.Open(dir["straight"]).ReadLog().Select(e => e.Total), log.Select(e => e.Total));
     }
 
     [Fact]
     public void ANonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint()
     {
-        using var dir = new TempDir();
-        string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"));
+        using var dir = new TempFolder();
+        string model = InjectionTestSupport.WriteTinyModel(dir["model"]);
         var options = InjectionTestSupport.Options("dyck", steps: 6);
-        using var t = InjectionTrainer.Create(dir.Sub("run"), model, options, klSource: InjectionTestSupport.KlSource(InjectionTask.Dyck));
+        using var t = InjectionTrainer.Create(dir["run"], model, options, klSource: InjectionTestSupport.KlSource(InjectionTask.Dyck));
         t.LossOverride = (step, loss) => step == 2 ? double.NaN : loss;
         var ex = Assert.Throws<InjectionDivergedException>(() => t.Train());
         Assert.Equal(3, ex.Step);
         Assert.Contains("diverged at step 3", ex.Message);
         Assert.Contains("NaN", ex.Message);
-        string latest = RunFolder.Open(dir.Sub("run")).LatestCheckpoint()!;
+        string latest = RunFolder.Open(dir["run"]).LatestCheckpoint()!;
         Assert.Equal(2, InjectionCheckpoint.LoadState(latest).Step);
         Assert.Equal(latest, ex.LastCheckpoint);
         using var reloaded = Gpt2Checkpoint.Load(Path.Combine(latest, InjectionCheckpoint.ModelFolder));
         Assert.All(reloaded.parameters(), p => Assert.False(p.isnan().any().item<bool>()));
-        using var resumed = InjectionTrainer.Resume(dir.Sub("run"), InjectionTestSupport.KlSource(InjectionTask.Dyck));
+        using var resumed = InjectionTrainer.Resume(dir["run"], InjectionTestSupport.KlSource(InjectionTask.Dyck));
         Assert.Equal(2, resumed.Step);
     }
 
     [Fact]
     public void BaselineTrainsWithoutTheAlgorithmLossAndLeavesTheAdapterAlone()
     {
-        using var dir = new TempDir();
-        string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"));
+        using var dir = new TempFolder();
+        string model = InjectionTestSupport.WriteTinyModel(dir["model"]);
         var options = InjectionTestSupport.Options("sum", steps: 2) with { Baseline = true };
-        using var t = InjectionTrainer.Create(dir.Sub("run"), model, options, klSource: InjectionTestSupport.KlSource(InjectionTask.Sum));
+        using var t = InjectionTrainer.Create(dir["run"], model, options, klSource: InjectionTestSupport.KlSource(InjectionTask.Sum));
         var before = t.Adapter.weight!.clone();
         var losses = t.TrainStep(0);
         Assert.Equal(0, losses.Algorithm);
@@ -89,10 +92,10 @@ public class InjectionTrainerTests
     [Fact]
     public void InjectionStepReducesTheAlgorithmLossOnARepeatedBatch()
     {
-        using var dir = new TempDir();
-        string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"), dropout: 0);
+        using var dir = new TempFolder();
+        string model = InjectionTestSupport.WriteTinyModel(dir["model"], dropout: 0);
         var options = InjectionTestSupport.Options("dyck", steps: 10) with { KlLoss = false, LmLearningRate = 3e-3, AdapterLearningRate = 3e-2 };
-        using var t = InjectionTrainer.Create(dir.Sub("run"), model, options);
+        using var t = InjectionTrainer.Create(dir["run"], model, options);
         double first = t.TrainStep(0).Algorithm;
         double last = first;
         for (int i = 0; i < 8; i++) last = t.TrainStep(0).Algorithm;
@@ -102,12 +105,12 @@ public class InjectionTrainerTests
     [Fact]
     public void RollWarmupTrainsWithoutDetachAndRollUntilItsStep()
     {
-        using var dir = new TempDir();
-        string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"), dropout: 0);
+        using var dir = new TempFolder();
+        string model = InjectionTestSupport.WriteTinyModel(dir["model"], dropout: 0);
         var options = InjectionTestSupport.Options("dyck", steps: 10) with { KlLoss = false };
         StepLosses First(string name, InjectionOptions o, long step)
         {
-            using var t = InjectionTrainer.Create(dir.Sub(name), model, o);
+            using var t = InjectionTrainer.Create(dir[name], model, o);
             return t.TrainStep(step);
         }
         var warm = options with { RollWarmupSteps = 5 };
@@ -125,23 +128,23 @@ public class InjectionTrainerTests
     [Fact]
     public void ARunFolderCannotBeStartedTwice()
     {
-        using var dir = new TempDir();
-        string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"));
+        using var dir = new TempFolder();
+        string model = InjectionTestSupport.WriteTinyModel(dir["model"]);
         var options = InjectionTestSupport.Options("dyck", steps: 1);
-        using (InjectionTrainer.Create(dir.Sub("run"), model, options, klSource: InjectionTestSupport.KlSource(InjectionTask.Dyck))) { }
-        Assert.Throws<IOException>(() => InjectionTrainer.Create(dir.Sub("run"), model, options, klSource: InjectionTestSupport.KlSource(InjectionTask.Dyck)));
+        using (InjectionTrainer.Create(dir["run"], model, options, klSource: InjectionTestSupport.KlSource(InjectionTask.Dyck))) { }
+        Assert.Throws<IOException>(() => InjectionTrainer.Create(dir["run"], model, options, klSource: InjectionTestSupport.KlSource(InjectionTask.Dyck)));
     }
 
     [Fact]
     [Trait("Category", "Slow")]
     public void TrainAndEvaluateWritesMetricsAndPlots()
     {
-        using var dir = new TempDir();
-        string model = InjectionTestSupport.WriteTinyModel(dir.Sub("model"), dropout: 0, layers: 3);
-        string corpus = InjectionTestSupport.WriteCorpus(dir.Sub("corpus"));
+        using var dir = new TempFolder();
+        string model = InjectionTestSupport.WriteTinyModel(dir["model"], dropout: 0, layers: 3);
+        string corpus = InjectionTestSupport.WriteCorpus(dir["corpus"]);
         var options = InjectionTestSupport.Options("dyck", steps: 3, InjectionPreset.Improved) with { CorpusDirectory = corpus };
-        using (var t = InjectionTrainer.Create(dir.Sub("run"), model, options)) t.Train();
-        var m = RunEvaluator.Evaluate(dir.Sub("run"));
+        using (var t = InjectionTrainer.Create(dir["run"], model, options)) t.Train();
+        var m = RunEvaluator.Evaluate(dir["run"]);
         Assert.Equal(["in_distribution", "almost_balanced", "ood_new_token", "length_ood"], m.Accuracy.Keys);
         Assert.All(m.Accuracy.Values, a => Assert.InRange(a, 0, 1));
         Assert.NotNull(m.Perplexity);
@@ -152,8 +155,8 @@ public class InjectionTrainerTests
         Assert.Equal(2, m.Causal!.ResultSubspace.Count);
         Assert.Contains(m.Ablations, a => a.Name == "token_exact_mask" && a.On);
         foreach (var png in new[] { "loss_curves.png", "accuracy.png", "decoding_heatmap.png", "causal_noise.png" })
-            Assert.True(new FileInfo(Path.Combine(dir.Sub("run"), "plots", png)).Length > 1000, png);
-        var back = RunEvaluator.ReadMetrics(dir.Sub("run"));
+            Assert.True(new FileInfo(Path.Combine(dir["run"], "plots", png)).Length > 1000, png);
+        var back = RunEvaluator.ReadMetrics(dir["run"]);
         Assert.Equal(m.Accuracy, back.Accuracy);
     }
 }

@@ -1,5 +1,8 @@
 using TorchSharp;
-using TracrInjection.Injection.Training;
+using TracrInjection.Injection.Alignment;
+using TracrInjection.Injection.Losses;
+using TracrInjection.Injection.Tasks;
+using TracrInjection.Injection.Teaching;
 using static TorchSharp.torch;
 
 namespace TracrInjection.Injection.Tests.Training;

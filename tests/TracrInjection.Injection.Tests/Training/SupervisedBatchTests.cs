@@ -1,5 +1,7 @@
+using TracrInjection.Injection.Data;
+using TracrInjection.Injection.Options;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Injection.Tasks;
-using TracrInjection.Injection.Training;
 using TracrInjection.Models.Tokenization;
 
 namespace TracrInjection.Injection.Tests.Training;

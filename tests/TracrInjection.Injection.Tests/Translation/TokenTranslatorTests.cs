@@ -1,7 +1,7 @@
 using TorchSharp;
+using TracrInjection.Injection.Presets;
 using TracrInjection.Injection.Tasks;
-using TracrInjection.Injection.Training;
-using TracrInjection.Injection.Translation;
+using TracrInjection.Injection.Teaching;
 using TracrInjection.Models.Tokenization;
 using TracrInjection.Rasp.Values;
 using static TorchSharp.torch;

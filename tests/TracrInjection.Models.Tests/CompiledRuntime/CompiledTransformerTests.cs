@@ -1,6 +1,5 @@
 using TracrInjection.Compiler;
 using TracrInjection.Compiler.Assembly;
-using TracrInjection.Compiler.Tests.Support;
 using TracrInjection.Models.CompiledRuntime;
 using TracrInjection.Rasp.Library;
 using TracrInjection.Rasp.Values;
@@ -13,7 +12,7 @@ public class CompiledTransformerTests
 
     /// <summary>Every golden program but the paper's (PaperProgramTests has those).</summary>
     public static TheoryData<string> GoldenPrograms() =>
-        new(Rasp.Tests.GoldenFiles.ProgramIds().Where(id => !id.StartsWith("paper_", StringComparison.Ordinal)));
+        new(GoldenFiles.ProgramIds().Where(id => !id.StartsWith("paper_", StringComparison.Ordinal)));
 
     /// <summary>Every golden input, batched by length, decodes to tracr's golden model output.</summary>
     [Theory, MemberData(nameof(GoldenPrograms))]
@@ -90,12 +89,12 @@ public class CompiledTransformerTests
         var pad = Value.Str(model.Options.CompilerPad);
         foreach (var e in GoldenModels.Golden("reverse").GetProperty("padded_inputs").EnumerateArray())
         {
-            var input = Rasp.Tests.GoldenJson.ToValues(e.GetProperty("input"));
+            var input = GoldenJson.ToValues(e.GetProperty("input"));
             var ids = model.Encode(input).ToList();
             while (ids.Count < model.MaxSeqLen + 1) ids.Add(model.PadId);
             using var f = runtime.Forward([ids.ToArray()]);
             var got = decoder.DecodeOutput(f.Residual(f.Residuals.Count - 1));
-            var expected = Rasp.Tests.GoldenJson.ToValues(e.GetProperty("model_padded"));
+            var expected = GoldenJson.ToValues(e.GetProperty("model_padded"));
             GoldenModels.AssertOutputsEqual(expected.Take(input.Length).ToArray(), got.Take(input.Length).ToArray(), "reverse padded");
         }
     }

@@ -3,7 +3,6 @@ using System.Text.Json;
 using TracrInjection.Compiler;
 using TracrInjection.Compiler.Assembly;
 using TracrInjection.Rasp.Library;
-using TracrInjection.Rasp.Tests;
 using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Models.Tests.CompiledRuntime;
@@ -59,17 +58,4 @@ internal static class GoldenModels
     public static string Show(IEnumerable<Value> xs) => "[" + string.Join(" ", xs.Select(x => x.ToString())) + "]";
 
     public static JsonElement Golden(string id) => GoldenJson.Program(id);
-}
-
-public sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "tracr-runtime-" + Guid.NewGuid().ToString("N"));
-    public TempFolder() => Directory.CreateDirectory(Path);
-    public string this[string name] => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
-    }
 }

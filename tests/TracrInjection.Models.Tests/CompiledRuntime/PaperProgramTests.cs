@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using TracrInjection.Compiler.Tests.Support;
 using TracrInjection.Models.CompiledRuntime;
 using TracrInjection.Rasp.Values;
 using Xunit.Abstractions;

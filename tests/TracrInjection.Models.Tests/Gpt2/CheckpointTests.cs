@@ -14,7 +14,7 @@ public class CheckpointTests
     [Fact]
     public void SaveThenLoadIsBitExact()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var model = new Gpt2Model(Gpt2Config.Tiny(vocabSize: 37) with { NLayer = 3, NInner = 24 }, seed: 7);
         Gpt2Checkpoint.Save(model, dir.Path);
         using var loaded = Gpt2Checkpoint.Load(dir.Path);
@@ -26,7 +26,7 @@ public class CheckpointTests
         foreach (var (name, bytes) in a) Assert.True(bytes.AsSpan().SequenceEqual(b[name]), name);
 
         // Saving the loaded model again gives the same bytes on disk.
-        using var dir2 = new TempDir();
+        using var dir2 = new TempFolder();
         Gpt2Checkpoint.Save(loaded, dir2.Path);
         Assert.Equal(File.ReadAllBytes(dir["model.safetensors"]), File.ReadAllBytes(dir2["model.safetensors"]));
         Assert.Equal(File.ReadAllText(dir["config.json"]), File.ReadAllText(dir2["config.json"]));
@@ -36,7 +36,7 @@ public class CheckpointTests
     [Fact]
     public void SavedFileUsesHfNamesAndLayout()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var model = new Gpt2Model(Gpt2Config.Tiny(vocabSize: 37), seed: 7);
         Gpt2Checkpoint.Save(model, dir.Path);
         using var reader = SafeTensorsReader.Open(dir["model.safetensors"]);
@@ -55,7 +55,7 @@ public class CheckpointTests
     [Fact]
     public void Float16SaveRoundTripsThroughHalfPrecision()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var model = new Gpt2Model(Gpt2Config.Tiny(vocabSize: 19), seed: 8);
         Gpt2Checkpoint.Save(model, dir.Path, SafeTensorsDType.F16);
         using (var reader = SafeTensorsReader.Open(dir["model.safetensors"]))
@@ -66,7 +66,7 @@ public class CheckpointTests
             var expected = p.detach().to_type(ScalarType.Float16).to_type(ScalarType.Float32);
             Assert.True(expected.eq(q).all().item<bool>(), name);
         }
-        using var dir2 = new TempDir();
+        using var dir2 = new TempFolder();
         Gpt2Checkpoint.Save(loaded, dir2.Path, SafeTensorsDType.F16);
         Assert.Equal(File.ReadAllBytes(dir["model.safetensors"]), File.ReadAllBytes(dir2["model.safetensors"]));
     }
@@ -74,7 +74,7 @@ public class CheckpointTests
     [Fact]
     public void SaveOverwritesExistingCheckpoint()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         using var a = new Gpt2Model(Gpt2Config.Tiny(vocabSize: 19), seed: 1);
         using var b = new Gpt2Model(Gpt2Config.Tiny(vocabSize: 19), seed: 2);
         Gpt2Checkpoint.Save(a, dir.Path);
@@ -87,7 +87,7 @@ public class CheckpointTests
     [Fact]
     public void ReaderWidensF16AndBF16()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         float[] values = { 1f, -2.5f, 0.333251953125f, 65504f, 1e-3f };
         var f16 = new byte[values.Length * 2];
         var bf16 = new byte[values.Length * 2];
@@ -116,7 +116,7 @@ public class CheckpointTests
     public void Bf16CheckpointLoadsIntoFloat32Model()
     {
         var tiny = TinyGpt2.Random(seed: 9);
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         tiny.WriteCheckpoint(dir.Path);
         // Re-encode every tensor as BF16 by hand.
         var entries = tiny.Tensors.Select(kv => ("transformer." + kv.Key, "BF16", kv.Value.Shape,
@@ -132,7 +132,7 @@ public class CheckpointTests
     public void PyTorchBinCheckpointLoads()
     {
         var tiny = TinyGpt2.Random(seed: 10);
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         tiny.WriteCheckpoint(dir.Path);
         using var fromSafeTensors = Gpt2Checkpoint.Load(dir.Path);
 
@@ -171,7 +171,7 @@ public class CheckpointTests
     public void MissingTensorIsNamed()
     {
         var tiny = TinyGpt2.Random(seed: 0);
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         tiny.WriteCheckpoint(dir.Path, rename: n => n.EndsWith("h.1.ln_2.bias") ? null : n);
         var ex = Assert.Throws<InvalidDataException>(() => Gpt2Checkpoint.Load(dir.Path));
         Assert.Contains("h.1.ln_2.bias", ex.Message);
@@ -184,7 +184,7 @@ public class CheckpointTests
         var tiny = TinyGpt2.Random(seed: 0);
         var (shape, data) = tiny.Tensors["h.0.attn.c_proj.weight"];
         tiny.Tensors["h.0.attn.c_proj.weight"] = (new long[] { shape[1] / 2, shape[0] * 2 }, data);
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         tiny.WriteCheckpoint(dir.Path);
         var ex = Assert.Throws<InvalidDataException>(() => Gpt2Checkpoint.Load(dir.Path));
         Assert.Contains("transformer.h.0.attn.c_proj.weight", ex.Message);
@@ -197,7 +197,7 @@ public class CheckpointTests
     {
         var tiny = TinyGpt2.Random(seed: 0);
         tiny.Tensors["h.0.attn.q_proj.weight"] = (new long[] { 2 }, new float[2]);
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         tiny.WriteCheckpoint(dir.Path);
         Assert.Contains("h.0.attn.q_proj.weight", Assert.Throws<InvalidDataException>(() => Gpt2Checkpoint.Load(dir.Path)).Message);
     }
@@ -206,7 +206,7 @@ public class CheckpointTests
     public void TruncatedFileNamesTheTensorAndFile()
     {
         var tiny = TinyGpt2.Random(seed: 0);
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         tiny.WriteCheckpoint(dir.Path);
         string path = dir["model.safetensors"];
         var bytes = File.ReadAllBytes(path);
@@ -228,7 +228,7 @@ public class CheckpointTests
     [Fact]
     public void CorruptHeaderEntriesAreReported()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         string path = dir["x.safetensors"];
         TinyGpt2.WriteSafeTensors(path, new[] { ("w", "F32", new long[] { 3 }, new byte[8]) });
         Assert.Contains("'w'", Assert.Throws<InvalidDataException>(() => SafeTensorsReader.Open(path)).Message);
@@ -246,7 +246,7 @@ public class CheckpointTests
     [Fact]
     public void MissingFilesAreReported()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         Assert.Throws<FileNotFoundException>(() => Gpt2Checkpoint.Load(dir.Path));
         File.WriteAllText(dir["config.json"], TinyGpt2.Random(0).ConfigJson());
         var ex = Assert.Throws<FileNotFoundException>(() => Gpt2Checkpoint.Load(dir.Path));
@@ -257,7 +257,7 @@ public class CheckpointTests
     [Fact]
     public void CorruptPyTorchBinIsReported()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         File.WriteAllText(dir["config.json"], TinyGpt2.Random(0).ConfigJson());
         File.WriteAllBytes(dir["pytorch_model.bin"], new byte[] { 0x80, 0x02, 0x8a, 0x0a, 1, 2, 3 });
         // Legacy (pre-zip) torch.save format.

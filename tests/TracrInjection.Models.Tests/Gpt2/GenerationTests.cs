@@ -7,7 +7,7 @@ namespace TracrInjection.Models.Tests.Gpt2;
 public class GenerationTests : IDisposable
 {
     readonly TinyGpt2 _tiny = TinyGpt2.Random(seed: 11, positions: 24);
-    readonly TempDir _dir = new();
+    readonly TempFolder _dir = new();
     readonly Gpt2Model _model;
 
     public GenerationTests()

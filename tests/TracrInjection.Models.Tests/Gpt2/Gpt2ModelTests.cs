@@ -28,7 +28,7 @@ public class Gpt2ModelTests
     public void LoadedCheckpointMatchesPlainComputation(string prefix, bool lmHead, bool maskBuffers)
     {
         var tiny = TinyGpt2.Random(seed: 1);
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         tiny.WriteCheckpoint(dir.Path, prefix, withLmHead: lmHead, withMaskBuffers: maskBuffers);
         using var model = Gpt2Checkpoint.Load(dir.Path);
 
@@ -48,7 +48,7 @@ public class Gpt2ModelTests
     public void BatchedForwardEqualsPerSequenceForward()
     {
         var tiny = TinyGpt2.Random(seed: 2);
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         tiny.WriteCheckpoint(dir.Path);
         using var model = Gpt2Checkpoint.Load(dir.Path);
         int[] a = { 1, 2, 3, 4, 5 }, b = { 20, 19, 18, 17, 16 };
@@ -63,7 +63,7 @@ public class Gpt2ModelTests
     public void LeftPaddedSequenceGivesSameLogitsAsUnpadded()
     {
         var tiny = TinyGpt2.Random(seed: 3);
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         tiny.WriteCheckpoint(dir.Path);
         using var model = Gpt2Checkpoint.Load(dir.Path);
         int[] shortSeq = { 7, 8, 9 };
@@ -81,7 +81,7 @@ public class Gpt2ModelTests
     public void BlockHookSeesWhatForwardUsesAndCanReplaceIt()
     {
         var tiny = TinyGpt2.Random(seed: 4, layers: 3);
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         tiny.WriteCheckpoint(dir.Path);
         using var model = Gpt2Checkpoint.Load(dir.Path);
         int[] ids = { 4, 8, 15, 16, 23 % 23, 2 };
@@ -131,7 +131,7 @@ public class Gpt2ModelTests
     public void ModelConvertedToFloat64MatchesPlainComputationClosely()
     {
         var tiny = TinyGpt2.Random(seed: 6);
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         tiny.WriteCheckpoint(dir.Path);
         using var model = Gpt2Checkpoint.Load(dir.Path);
         model.to(ScalarType.Float64);

@@ -103,7 +103,7 @@ public class TokenizerTests
     [Fact]
     public void CheckpointVocabularyFilesAreUsedWhenPresent()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         Gpt2Tokenizer.Create(Gpt2TokenizerVariant.SplitDigits).Save(dir.Path);
         Assert.Equal("#version: 0.2", File.ReadLines(dir["merges.txt"]).First());
         Assert.Equal("# #", File.ReadLines(dir["merges.txt"]).ElementAt(1));
@@ -113,7 +113,7 @@ public class TokenizerTests
         Assert.NotNull(fromFiles.Vocabulary);
         Assert.Equal(new[] { 16, 17, 18 }, fromFiles.Encode("123"));
 
-        using var stockDir = new TempDir();
+        using var stockDir = new TempFolder();
         Gpt2Tokenizer.Create().Save(stockDir.Path);
         var reloaded = Gpt2Vocabulary.Load(stockDir.Path);
         Assert.Equal(Gpt2Vocabulary.Bundled.Merges, reloaded.Merges);
@@ -131,7 +131,7 @@ public class TokenizerTests
     [Fact]
     public void BadMergesFileIsReported()
     {
-        using var dir = new TempDir();
+        using var dir = new TempFolder();
         File.WriteAllText(dir["vocab.json"], """{"a": 0, "b": 1, "ab": 2}""");
         File.WriteAllText(dir["merges.txt"], "#version: 0.2\na b\nthis line is wrong\n");
         var ex = Assert.Throws<InvalidDataException>(() => Gpt2Vocabulary.Load(dir.Path));

@@ -29,7 +29,7 @@ public class RaspLanguageTests
         }
     }
 
-    private static List<string> Labels(SOp program) => RaspGraph.Nodes(program).Select(n => n.Label).ToList();
+    private static List<string> Labels(SOp program) => ExtractionOrder.Nodes(program).Select(n => n.Label).ToList();
 
     private static List<string> LabelsOf(Func<Lib, SOp> build)
     {

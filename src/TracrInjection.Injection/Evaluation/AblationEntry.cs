@@ -1,0 +1,4 @@
+
+namespace TracrInjection.Injection.Evaluation;
+
+public sealed record AblationEntry(string Name, bool On, string Description);

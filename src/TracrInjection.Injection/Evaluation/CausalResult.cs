@@ -1,0 +1,8 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TracrInjection.Injection.Evaluation;
+
+/// <summary>Accuracy under noise of each norm, in the learned final-result subspace and in a random one.</summary>
+public sealed record CausalResult(int Block, int SubspaceDimension, double NormScale, IReadOnlyList<double> Norms,
+    IReadOnlyList<double> ResultSubspace, IReadOnlyList<double> RandomSubspace, int Items);

@@ -1,0 +1,4 @@
+
+namespace TracrInjection.Injection.Tasks;
+
+public enum InjectionTaskKind { Sum, Count, Dyck, Program }
