@@ -42,8 +42,11 @@ public sealed class ModelSource
 
     public Option<bool?> Causal { get; } = new("--causal") { Description = "With --program: compile with a causal mask (--causal or --causal false)." };
 
+    public Option<bool> FixTracrBugs { get; } = new("--fix-tracr-bugs") { Description = "With --program: compile with the tracr-bug fixes (fix mode)." };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(FixTracrBugs);
         command.Options.Add(Model);
         command.Options.Add(Program);
         command.Options.Add(Vocab);
@@ -59,8 +62,8 @@ public sealed class ModelSource
         if (dir is null && id is null) throw new CliException("give --model DIR or --program ID|FILE.rasp");
         if (dir is not null)
         {
-            if (parse.GetValue(Vocab) is not null || parse.GetValue(MaxSeqLen) is not null || parse.GetValue(Causal) is not null)
-                throw new CliException("--vocab, --max-seq-len and --causal apply to --program, not to a compiled --model");
+            if (parse.GetValue(Vocab) is not null || parse.GetValue(MaxSeqLen) is not null || parse.GetValue(Causal) is not null || parse.GetValue(FixTracrBugs))
+                throw new CliException("--vocab, --max-seq-len, --causal and --fix-tracr-bugs apply to --program, not to a compiled --model");
             var model = CompiledModelStore.Load(dir);
             var meta = CompiledModelStore.ReadMetadata(dir);
             return new LoadedModel(model, $"model folder '{dir}'", meta.GetValueOrDefault("program"), 0);
@@ -74,6 +77,7 @@ public sealed class ModelSource
             options = options with { MaxSeqLen = n };
         }
         if (parse.GetValue(Causal) is bool c) options = options with { Causal = c };
+        if (parse.GetValue(FixTracrBugs)) options = options with { FixTracrBugs = true };
         return Compile.Run(spec, options);
     }
 }

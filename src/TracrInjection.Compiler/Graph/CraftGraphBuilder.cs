@@ -63,9 +63,17 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
                 var disc = NumericalMlp.Discretise(Values(inner), m.F, MergeTolerance);
                 double large = Exactness(label, disc);
                 string hidden = $"_hidden_{label}_";
-                return expr.IsCategorical
+                var numericalMlp = expr.IsCategorical
                     ? NumericalMlp.MapNumericalToCategorical(disc, Space(inner)[0], output, One, hidden, large)
                     : NumericalMlp.MapNumerical(disc, Space(inner)[0], output[0], One, hidden, large);
+                if (options.FixTracrBugs && ReachesSelector(node))
+                {
+                    // Bug B15: f(0) written at BOS would reach a selector's keys (see BosGate).
+                    double bound = Values(inner).Where(v => v.IsNumber).Select(v => Math.Abs(v.AsDouble)).DefaultIfEmpty(0).Max();
+                    numericalMlp = BosGate.Apply(numericalMlp, Bos, One, bound);
+                    Repairs.Add($"{label}: discretising MLP switched off at BOS (tracr writes f(0) there, which a later selector reads as a key, bug B15)");
+                }
+                return numericalMlp;
             }
             case LinearSequenceMap l:
                 if (!(l.Fst.IsNumerical && l.Snd.IsNumerical && l.IsNumerical))
@@ -115,6 +123,22 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
             default:
                 throw Unsupported(label, $"Expression {label} ({expr.GetType().Name}) cannot be translated to a model component.");
         }
+    }
+
+    /// <summary>Whether a Select reads this node's value, directly or through later nodes.</summary>
+    private bool ReachesSelector(GraphNode start)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<GraphNode>();
+        stack.Push(start);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n.Label)) continue;
+            if (n.Expr is Selector) return true;
+            foreach (var s in n.Successors) stack.Push(graph[s]);
+        }
+        return false;
     }
 
     /// <summary>The discretising MLP needs every input gap ≥ 2/L; fix mode raises L (with headroom) where it is not.</summary>
