@@ -41,6 +41,9 @@ public static class CompileCommand
         {
             program, vocab, maxSeqLen, bos, pad, causal, exactness, compress, seed, fix, output,
         };
+        var strict = AveragingOutput.StrictOption();
+        strict.Description = "Fail (exit 2) on a compile-time warning (a categorical aggregate that provably averages several positions).";
+        cmd.Options.Add(strict);
         cmd.SetAction(parse => CliApp.Guard(ctx, () =>
         {
             string outDir = parse.GetValue(output) ?? "";
@@ -78,6 +81,8 @@ public static class CompileCommand
 
             var loaded = Compile.Run(spec, options);
             var model = loaded.Model;
+            if (parse.GetValue(strict) && model.Warnings.Count > 0) throw new CliException($"{model.Warnings[0]} (--strict)");
+            AveragingOutput.WarnCompileTime(ctx, model);
             var sw = Stopwatch.StartNew();
             CompiledModelStore.Save(model, outDir, new Dictionary<string, string>
             {

@@ -135,6 +135,8 @@ public static class Assembler
             Config = new ModelConfig(numLayers, numHeads, keySize, mlpHidden, options.Causal),
             Variables = variables,
             Repairs = repairs,
+            Dataflow = Dataflow.Of(graph),
+            Warnings = Dataflow.CompileTimeWarnings(graph, options),
         };
     }
 

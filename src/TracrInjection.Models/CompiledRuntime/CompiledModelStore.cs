@@ -247,6 +247,7 @@ public static class CompiledModelStore
             w.WriteStartArray("repairs");
             foreach (var r in m.Repairs) w.WriteStringValue(r);
             w.WriteEndArray();
+            DataflowJson.Write(w, m);
 
             w.WriteStartObject("parameters");
             w.WriteNumber("stored", m.StoredParameterCount);
@@ -349,6 +350,10 @@ public static class CompiledModelStore
         }
 
         var repairs = cfg.Strings(cfg.Get(root, "repairs"), "repairs");
+        List<DataflowNode> dataflow;
+        List<string> warnings;
+        try { (dataflow, warnings) = DataflowJson.Read(root); }
+        catch (FormatException e) { throw cfg.Error(e.Message); }
         var layersEl = cfg.Get(root, "layers");
         if (layersEl.ValueKind != JsonValueKind.Array) throw cfg.Error("layers must be a list");
         if (layersEl.GetArrayLength() != config.NumLayers)
@@ -463,6 +468,8 @@ public static class CompiledModelStore
                 Variables = variables,
                 Compression = wEmb,
                 Repairs = repairs,
+                Dataflow = dataflow,
+                Warnings = warnings,
             };
             if (model.IndexOfToken(Value.Str(options.CompilerBos)) < 0)
                 throw cfg.Error($"token_vocabulary lacks the BOS token '{options.CompilerBos}'");
