@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TracrInjection.Compiler.Assembly;
 using TracrInjection.Models.CompiledRuntime;
 using TracrInjection.Rasp.Values;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using TracrInjection.Models;
+using TracrInjection.Compiler.Assembly;
 using TracrInjection.Models.CompiledRuntime;
 using TracrInjection.Rasp.Values;
 

@@ -1,7 +1,6 @@
-using TracrInjection.Compiler.Assembly;
 using TracrInjection.Rasp.Values;
 
-namespace TracrInjection.Models.CompiledRuntime;
+namespace TracrInjection.Compiler.Assembly;
 
 /// <summary>
 /// A categorical Aggregate whose selected positions hold different values (issue 14, item 2): RASP's value is
