@@ -55,6 +55,7 @@ public static class CliApp
         root.Subcommands.Add(RunCommand.Create(ctx));
         root.Subcommands.Add(TraceCommand.Create(ctx));
         root.Subcommands.Add(InspectCommand.Create(ctx));
+        root.Subcommands.Add(VerifyCommand.Create(ctx));
         root.Subcommands.Add(ReplCommand.Create(ctx));
         foreach (var c in LanguageModel.LanguageModelCommands.Create(new LanguageModel.LanguageModelIO(ctx.Out, ctx.Err, ctx.Console)))
             root.Subcommands.Add(c);

@@ -26,6 +26,9 @@ public static class CompileCommand
         };
         settings.AddTo(cmd);
         cmd.Options.Add(output);
+        var strict = AveragingOutput.StrictOption();
+        strict.Description = "Fail (exit 2) on a compile-time warning (a categorical aggregate that provably averages several positions).";
+        cmd.Options.Add(strict);
         cmd.SetAction(parse => CliApp.Guard(ctx, () =>
         {
             string outDir = parse.GetValue(output) ?? "";
@@ -35,6 +38,8 @@ public static class CompileCommand
 
             var loaded = Compile.Run(spec, options);
             var model = loaded.Model;
+            if (parse.GetValue(strict) && model.Warnings.Count > 0) throw new CliException($"{model.Warnings[0]} (--strict)");
+            AveragingOutput.WarnCompileTime(ctx, model);
             var sw = Stopwatch.StartNew();
             ModelFolder.Save(model, outDir, spec.Id, spec.Source, "tracr-inject compile", loaded.CompileSeconds);
             var size = ModelSizeReport.Of(model);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TracrInjection.Cli.Compilation;
+using TracrInjection.Compiler.Assembly;
 using TracrInjection.Models.CompiledRuntime;
 using TracrInjection.Rasp.Values;
 
@@ -14,6 +15,7 @@ public static class RunCommand
         var input = new Option<string>("--input", "-i") { Description = "One input sequence: space-separated tokens, without BOS (e.g. \"a b c\").", HelpName = "TOKENS" };
         var inputs = new Option<string>("--inputs") { Description = "A file with one space-separated sequence per line (blank lines are skipped).", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print {\"outputs\": [[...], ...]} in input order (ints as ints, floats as floats, None as null)." };
+        var strict = AveragingOutput.StrictOption();
         var cmd = new Command("run",
             "Run a compiled model and print its decoded output at every position (BOS excluded), one line per input, " +
             "values separated by spaces. Tokens are matched to the vocabulary by their display string.");
@@ -21,6 +23,7 @@ public static class RunCommand
         cmd.Options.Add(input);
         cmd.Options.Add(inputs);
         cmd.Options.Add(json);
+        cmd.Options.Add(strict);
         cmd.SetAction(parse => CliApp.Guard(ctx, () =>
         {
             string? one = parse.GetValue(input);
@@ -31,6 +34,7 @@ public static class RunCommand
 
             var loaded = source.Resolve(parse);
             var model = loaded.Model;
+            AveragingOutput.WarnCompileTime(ctx, model);
             var encoded = sequences.Select(s => Inputs.Encode(model, s.Tokens, file is null ? null : $"line {s.Line} of '{file}'")).ToList();
 
             var outputs = new Value[encoded.Count][];
@@ -43,8 +47,13 @@ public static class RunCommand
                     foreach (var chunk in rows.Chunk(64))
                     {
                         using var f = runtime.Forward(chunk.Select(i => encoded[i]).ToList(), captureStages: false);
-                        var decoded = decoder.DecodeOutputs(f);
-                        for (int k = 0; k < chunk.Length; k++) outputs[chunk[k]] = decoded[k];
+                        for (int k = 0; k < chunk.Length; k++)
+                        {
+                            var residual = CompiledForward.ToArray(f.Output, k);
+                            var report = AveragingCheck.Check(model, residual);
+                            string? where = file is null ? null : $"line {sequences[chunk[k]].Line} of '{file}'";
+                            outputs[chunk[k]] = AveragingOutput.Apply(ctx, model, report, decoder.DecodeOutput(residual), where, parse.GetValue(strict));
+                        }
                     }
                 }
             }

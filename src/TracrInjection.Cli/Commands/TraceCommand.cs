@@ -2,6 +2,7 @@ using System.CommandLine;
 using TracrInjection.Cli.Compilation;
 using Spectre.Console;
 using TracrInjection.Models;
+using TracrInjection.Compiler.Assembly;
 using TracrInjection.Models.CompiledRuntime;
 using TracrInjection.Rasp.Values;
 
@@ -27,6 +28,8 @@ public static class TraceCommand
         source.AddTo(cmd);
         cmd.Options.Add(input);
         cmd.Options.Add(json);
+        var strict = AveragingOutput.StrictOption();
+        cmd.Options.Add(strict);
         cmd.Options.Add(plot);
         cmd.SetAction(parse => CliApp.Guard(ctx, () =>
         {
@@ -40,8 +43,17 @@ public static class TraceCommand
             using var runtime = new CompiledTransformer(model);
             using var forward = runtime.Forward([ids]);
             var decoder = new ResidualDecoder(model);
+            AveragingOutput.WarnCompileTime(ctx, model);
             var stages = decoder.Trace(forward);
-            var output = decoder.DecodeOutputs(forward)[0];
+            var report = AveragingCheck.Check(model, forward.Residual(forward.Residuals.Count - 1));
+            var output = AveragingOutput.Apply(ctx, model, report, decoder.DecodeOutputs(forward)[0], null, parse.GetValue(strict));
+            if (report.Any && model.Options.FixTracrBugs)
+            {
+                // Fix mode: every variable that may depend on an average reads None at those positions.
+                stages = stages.Select(st => new DecodedStage(st.Name, st.Variables.ToDictionary(kv => kv.Key,
+                    kv => report.Affected.TryGetValue(kv.Key, out var a) ? kv.Value.Select((v, p) => p < a.Length && a[p] ? Value.None : v).ToArray() : kv.Value,
+                    StringComparer.Ordinal))).ToList();
+            }
 
             if (plotPath is not null)
             {

@@ -6,7 +6,7 @@ namespace TracrInjection.Cli.Compilation;
 
 /// <summary>
 /// The compile-setting flags (<c>--vocab</c> … <c>--fix-tracr-bugs</c>), defined once and read once: by
-/// <c>compile</c>, by <c>run</c>/<c>trace</c>/<c>inspect --program</c> (the first three only) and by the REPL's
+/// <c>compile</c>, by <c>run</c>/<c>trace</c>/<c>inspect --program</c> (vocabulary, length, causality and fix mode) and by the REPL's
 /// <c>compile</c>/<c>trace</c>/<c>run</c>. Each flag given replaces that setting of the program's registered or
 /// header settings; what a flag may hold is checked here, what the whole may hold by <see cref="CompilerOptions.Problem"/>.
 /// </summary>
@@ -22,6 +22,7 @@ public sealed class CompileFlags
         };
         MaxSeqLen = new("--max-seq-len") { Description = prefix + "Maximum sequence length N (without BOS). Default: registered.", HelpName = "N" };
         Causal = new("--causal") { Description = prefix + "Compile with a causal attention mask (--causal or --causal false). Default: registered." };
+        FixTracrBugs = new("--fix-tracr-bugs") { Description = prefix + "Repair the places where tracr's construction disagrees with RASP (spec §11): fix mode." };
         if (!all) return;
         Bos = new("--bos") { Description = "The compiler's BOS token. Default: registered.", HelpName = "TOKEN" };
         Pad = new("--pad") { Description = "The compiler's PAD token. Default: registered.", HelpName = "TOKEN" };
@@ -33,7 +34,6 @@ public sealed class CompileFlags
             HelpName = "D",
         };
         CompressionSeed = new("--compression-seed") { Description = "Seed of the random compression matrix (default 0).", HelpName = "SEED" };
-        FixTracrBugs = new("--fix-tracr-bugs") { Description = "Repair the places where tracr's construction disagrees with RASP (spec §11)." };
     }
 
     public Option<string> Vocab { get; }
@@ -44,7 +44,7 @@ public sealed class CompileFlags
     public Option<double?>? MlpExactness { get; }
     public Option<int?>? Compress { get; }
     public Option<int>? CompressionSeed { get; }
-    public Option<bool>? FixTracrBugs { get; }
+    public Option<bool> FixTracrBugs { get; }
 
     public IEnumerable<Option> All => new Option?[] { Vocab, MaxSeqLen, Bos, Pad, Causal, MlpExactness, Compress, CompressionSeed, FixTracrBugs }.OfType<Option>();
 
@@ -89,7 +89,7 @@ public sealed class CompileFlags
             options = options with { CompressedWidth = d };
         }
         if (CompressionSeed is not null) options = options with { CompressionSeed = parse.GetValue(CompressionSeed) };
-        if (FixTracrBugs is not null) options = options with { FixTracrBugs = parse.GetValue(FixTracrBugs) };
+        if (parse.GetValue(FixTracrBugs)) options = options with { FixTracrBugs = true };
         return options;
     }
 }

@@ -22,7 +22,7 @@ public sealed class ModelSource
         HelpName = "ID|FILE.rasp",
     };
 
-    /// <summary>With --program: <c>--vocab</c>, <c>--max-seq-len</c>, <c>--causal</c>.</summary>
+    /// <summary>With --program: <c>--vocab</c>, <c>--max-seq-len</c>, <c>--causal</c>, <c>--fix-tracr-bugs</c>.</summary>
     public CompileFlags Settings { get; } = new(all: false, prefix: "With --program: ");
 
     public void AddTo(Command command)
@@ -41,7 +41,7 @@ public sealed class ModelSource
         if (dir is not null)
         {
             if (Settings.AnyGiven(parse))
-                throw new CliException("--vocab, --max-seq-len and --causal apply to --program, not to a compiled --model");
+                throw new CliException("--vocab, --max-seq-len, --causal and --fix-tracr-bugs apply to --program, not to a compiled --model");
             var model = CompiledModelStore.Load(dir);
             var meta = CompiledModelStore.ReadMetadata(dir);
             return new LoadedModel(model, $"model folder '{dir}'", meta.GetValueOrDefault("program"), 0);

@@ -68,6 +68,16 @@ public static class Assembler
             keySize = widestValue;
         }
 
+        if (options.FixTracrBugs)
+        {
+            var sharpened = AttentionSharpening.HeadsToCompensate(graph, allHeads, keySize, options.MaxSeqLen, compensatedHeads);
+            if (sharpened.Count > 0)
+            {
+                compensatedHeads = new HashSet<string>(compensatedHeads.Concat(sharpened), StringComparer.Ordinal);
+                repairs = [.. repairs, .. sharpened.Select(AttentionSharpening.RepairNote)];
+            }
+        }
+
         var heads = new List<CompiledHead>[numLayers];
         var mlps = new CompiledMlp?[numLayers];
         for (int i = 0; i < numLayers; i++) heads[i] = [];
@@ -125,6 +135,8 @@ public static class Assembler
             Config = new ModelConfig(numLayers, numHeads, keySize, mlpHidden, options.Causal),
             Variables = variables,
             Repairs = repairs,
+            Dataflow = Dataflow.Of(graph),
+            Warnings = Dataflow.CompileTimeWarnings(graph, options),
         };
     }
 

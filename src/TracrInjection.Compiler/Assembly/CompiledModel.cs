@@ -145,6 +145,10 @@ public sealed class CompiledModel
     public float[,]? Compression { get; init; }
     /// <summary>What fix mode changed relative to tracr, one line per repair.</summary>
     public IReadOnlyList<string> Repairs { get; init; } = [];
+    /// <summary>The program's data flow for the run-time averaging check (<see cref="DataflowNode"/>); empty = unknown.</summary>
+    public IReadOnlyList<DataflowNode> Dataflow { get; init; } = [];
+    /// <summary>Compile-time warnings: places where no compiled model can give RASP's value (both modes).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 
     public int ResidualWidth => ResidualLabels.Count;
     public int MaxSeqLen => Options.MaxSeqLen;

@@ -36,6 +36,27 @@ public static class NumericalMlp
     }
 
     /// <summary>
+    /// Fix mode's float-exact steps for a numerical output (issue 14): each step is ReLU(L(x−t)+1) − ReLU(L(x−t)),
+    /// exactly 0 or 1 in real arithmetic, but in float32 each unit rounds L·x − L·t (+1) to the ulp of its size, so
+    /// a step away from its threshold is 1 ± ~1e-5 at L = 100 and the output drifts by that times the step's Δy.
+    /// With L a power of two (L·x exact) and thresholds on a coarse dyadic grid (L·t exact with few bits), the sum
+    /// fits in float32 whenever the unit is active, and every step is exactly 0 or 1 at the inputs. Returns the
+    /// new thresholds and L (≥ the given one, and ≥ 4/gap so that each rounded threshold keeps the 1/L margin).
+    /// </summary>
+    public static (Discretisation Disc, double Large) FloatExact(Discretisation d, double large)
+    {
+        if (d.Thresholds.Count == 0) return (d, large);
+        double minGap = double.PositiveInfinity;
+        for (int k = 1; k < d.Inputs.Count; k++) minGap = Math.Min(minGap, d.Inputs[k].AsDouble - d.Inputs[k - 1].AsDouble);
+        if (!(minGap > 0) || double.IsInfinity(minGap)) return (d, large);
+        double l = Math.Pow(2, Math.Ceiling(Math.Log2(Math.Max(large, 4 / minGap))));
+        double grid = Math.Pow(2, Math.Floor(Math.Log2(minGap / 8)));
+        var t = new double[d.Thresholds.Count];
+        for (int k = 0; k < t.Length; k++) t[k] = Math.Round(d.Thresholds[k] / grid) * grid;
+        return (d with { Thresholds = t }, l);
+    }
+
+    /// <summary>
     /// Smallest gap between neighbouring inputs whose outputs differ: the MLP is exact iff each such gap is ≥ 2/L
     /// (a step between equal outputs adds nothing, however blurred).
     /// </summary>

@@ -12,7 +12,7 @@ public static class SelectorWidthBlock
     public static SeriesWithResiduals Build(VectorSpace querySpace, VectorSpace keySpace, VectorSpace outputSpace,
         BasisDirection bos, BasisDirection one, Func<BasisDirection, BasisDirection, double> attnFn,
         IReadOnlyCollection<Value> outValueSet, bool categoricalOutput, double large, string label,
-        string cleanBosHiddenName = "_hidden_clean_bos_")
+        string cleanBosHiddenName = "_hidden_clean_bos_", bool floatExactSteps = false)
     {
         var attnOut = new BasisDirection($"{label}_selector_width_attn_output");
         var attnOutSpace = new VectorSpace([attnOut]);
@@ -23,6 +23,7 @@ public static class SelectorWidthBlock
         Value Fun(Value x) => Py.Round(Py.Sub(Py.Div(Value.Int(1), x), Value.Int(1)));
         var inValues = outValueSet.Select(w => Py.Div(Value.Int(1), Py.Add(w, Value.Int(1)))).ToList();
         var disc = NumericalMlp.Discretise(inValues, Fun);
+        if (floatExactSteps) (disc, large) = NumericalMlp.FloatExact(disc, large);
         string hiddenName = $"_hidden_{label}_";
         var decode = categoricalOutput
             ? NumericalMlp.MapNumericalToCategorical(disc, attnOut, outputSpace, one, hiddenName, large)

@@ -63,9 +63,26 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
                 var disc = NumericalMlp.Discretise(Values(inner), m.F, MergeTolerance);
                 double large = Exactness(label, disc);
                 string hidden = $"_hidden_{label}_";
-                return expr.IsCategorical
+                if (options.FixTracrBugs && ReachesNumerical(node))
+                {
+                    var (exact, l) = NumericalMlp.FloatExact(disc, large);
+                    if (!ReferenceEquals(exact, disc))
+                    {
+                        Repairs.Add($"{label}: discretising MLP thresholds on a dyadic grid and exactness {l:G4} (a power of two), so each float32 step is exactly 0 or 1 (tracr's output drifts by ~1e-5)");
+                        (disc, large) = (exact, l);
+                    }
+                }
+                var numericalMlp = expr.IsCategorical
                     ? NumericalMlp.MapNumericalToCategorical(disc, Space(inner)[0], output, One, hidden, large)
                     : NumericalMlp.MapNumerical(disc, Space(inner)[0], output[0], One, hidden, large);
+                if (options.FixTracrBugs && ReachesSelector(node))
+                {
+                    // Bug B15: f(0) written at BOS would reach a selector's keys (see BosGate).
+                    double bound = Values(inner).Where(v => v.IsNumber).Select(v => Math.Abs(v.AsDouble)).DefaultIfEmpty(0).Max();
+                    numericalMlp = BosGate.Apply(numericalMlp, Bos, One, bound);
+                    Repairs.Add($"{label}: discretising MLP switched off at BOS (tracr writes f(0) there, which a later selector reads as a key, bug B15)");
+                }
+                return numericalMlp;
             }
             case LinearSequenceMap l:
                 if (!(l.Fst.IsNumerical && l.Snd.IsNumerical && l.IsNumerical))
@@ -110,11 +127,36 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
                     }
                 }
                 return SelectorWidthBlock.Build(Space(sel.Queries), Space(sel.Keys), output, Bos, One, AttnFn(sel),
-                    outValues, expr.IsCategorical, large, label);
+                    outValues, expr.IsCategorical, large, label, floatExactSteps: options.FixTracrBugs && ReachesNumerical(node));
             }
             default:
                 throw Unsupported(label, $"Expression {label} ({expr.GetType().Name}) cannot be translated to a model component.");
         }
+    }
+
+    /// <summary>
+    /// Whether the program's output is numerical and this node reaches it (its float errors can then reach the
+    /// output; a categorical output, or a numerical → categorical step on the way, re-discretises them).
+    /// </summary>
+    private bool ReachesNumerical(GraphNode start) =>
+        graph.Sink.Expr is SOp { IsNumerical: true } && Reaches(start, n => ReferenceEquals(n, graph.Sink));
+
+    /// <summary>Whether a Select reads this node's value, directly or through later nodes.</summary>
+    private bool ReachesSelector(GraphNode start) => Reaches(start, n => n.Expr is Selector);
+
+    private bool Reaches(GraphNode start, Func<GraphNode, bool> target)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<GraphNode>();
+        stack.Push(start);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (!seen.Add(n.Label)) continue;
+            if (target(n)) return true;
+            foreach (var s in n.Successors) stack.Push(graph[s]);
+        }
+        return false;
     }
 
     /// <summary>The discretising MLP needs every input gap ≥ 2/L; fix mode raises L (with headroom) where it is not.</summary>

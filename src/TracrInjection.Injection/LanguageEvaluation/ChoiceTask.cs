@@ -10,8 +10,8 @@ public sealed record ChoiceItem(string Prompt, int Answer);
 /// A 2-shot choice task in the style of the paper's SST-2/MRPC retention checks, built from WordNet:
 /// "are these two words the same or opposite in meaning?", with synonym pairs (two words of one
 /// synset) and antonym pairs (WordNet's "!" pointers), balanced. Each question is preceded by two
-/// solved examples, one of each kind, in alternating order so that copying the last answer scores
-/// 50%. Scored by comparing the logits of the two answer words' first tokens at the answer
+/// solved examples, one of each kind, in an order independent of the answer so that copying either
+/// example's answer scores 50%. Scored by comparing the logits of the two answer words' first tokens at the answer
 /// position. Pairs are chosen by a hash of their words, so the task is the same on every machine
 /// with the same WordNet; the examples come from a pool disjoint from the questions.
 /// </summary>
@@ -39,8 +39,11 @@ public static class ChoiceTask
                 int k = items.Count;
                 var same = syn[k % shots];
                 var opposite = ant[(k * 7 + 3) % shots];
-                var first = k % 2 == 0 ? (same, 0) : (opposite, 1);
-                var second = k % 2 == 0 ? (opposite, 1) : (same, 0);
+                // The demonstrations' order flips per pair of questions, not per question, so that it is
+                // independent of the answer: copying either demonstration's answer scores 50%.
+                bool sameFirst = i % 2 == 0;
+                var first = sameFirst ? (same, 0) : (opposite, 1);
+                var second = sameFirst ? (opposite, 1) : (same, 0);
                 var prompt = new StringBuilder();
                 foreach (var ((a, b), label) in new[] { first, second })
                     prompt.Append(Question(a, b)).Append(' ').Append(Answers[label]).Append('\n');

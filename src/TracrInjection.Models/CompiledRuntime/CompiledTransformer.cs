@@ -166,9 +166,42 @@ public sealed class CompiledTransformer : IDisposable
     /// Runs token ids [B, T] (int64; T ≤ max_seq_len + 1; position 0 is treated as BOS, i.e. gets no index).
     /// Returns the residual stream after the embedding and after every attention and every MLP sublayer.
     /// </summary>
+    /// <remarks>
+    /// Each sequence is computed on its own ([1, T]) and the results stacked: a batched matrix product may pick
+    /// another kernel or summation order than the single one, and then an output whose value is ~1e-22 noise
+    /// (an undefined position) decodes differently depending on what else is in the batch. Row by row, a
+    /// sequence's residuals are bit-identical whatever the batch holds.
+    /// </remarks>
     public CompiledForward Forward(Tensor ids, bool captureStages = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.dim() != 2 || ids.shape[0] <= 1) return ForwardRows(ids, captureStages);
+        var rows = new List<CompiledForward>((int)ids.shape[0]);
+        try
+        {
+            for (long b = 0; b < ids.shape[0]; b++)
+            {
+                using var row = ids.narrow(0, b, 1);
+                rows.Add(ForwardRows(row, captureStages));
+            }
+            var residuals = new List<Tensor>(StageNames.Count);
+            var compressed = _wEmb is null ? null : new List<Tensor>(StageNames.Count);
+            for (int s = 0; s < StageNames.Count; s++)
+            {
+                residuals.Add(rows[0].Residuals[s] is null ? null! : cat(rows.Select(r => r.Residuals[s]).ToList(), 0));
+                compressed?.Add(rows[0].CompressedResiduals![s] is null ? null! : cat(rows.Select(r => r.CompressedResiduals![s]).ToList(), 0));
+            }
+            return new CompiledForward(StageNames, residuals, compressed);
+        }
+        finally
+        {
+            foreach (var r in rows) r.Dispose();
+        }
+    }
+
+    private CompiledForward ForwardRows(Tensor ids, bool captureStages)
+    {
         ArgumentNullException.ThrowIfNull(ids);
         if (ids.dim() != 2) throw new ArgumentException($"token ids must be [batch, time], got [{string.Join(", ", ids.shape)}]");
         long batch = ids.shape[0], time = ids.shape[1];

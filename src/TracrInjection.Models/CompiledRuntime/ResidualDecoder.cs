@@ -10,7 +10,8 @@ public sealed record DecodedStage(string Name, IReadOnlyDictionary<string, Value
 /// Reads RASP values out of residual vectors. A categorical variable is the value of its largest component (first
 /// maximum wins), or None when that component is below 0.5 (nothing written yet, or a None result); a numerical
 /// variable is its single component's magnitude (as a Python float). The model output is decoded as tracr's
-/// unembedding does: categorical argmax over the output space (no 0.5 threshold), numerical the value.
+/// unembedding does: categorical argmax over the output space (no 0.5 threshold in tracr mode; in fix mode below
+/// the threshold is None), numerical the value.
 /// </summary>
 public sealed class ResidualDecoder
 {
@@ -68,6 +69,9 @@ public sealed class ResidualDecoder
         if (!Model.CategoricalOutput) return Value.Float(residual[position, dims[0]]);
         int best = 0;
         for (int k = 1; k < dims.Length; k++) if (residual[position, dims[k]] > residual[position, dims[best]]) best = k;
+        // Fix mode: no value present (RASP's None; the output vector is leakage noise) reads as None, not as the
+        // argmax of the noise (bug B9). tracr mode keeps tracr's argmax.
+        if (Model.Options.FixTracrBugs && !(residual[position, dims[best]] >= PresenceThreshold)) return Value.None;
         return Model.OutputValues[best];
     }
 

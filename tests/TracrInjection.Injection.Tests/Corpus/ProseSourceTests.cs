@@ -81,9 +81,9 @@ public class ProseSourceTests
     {
         var first = Enumerable.Range(0, 300).Select(i => $"Dictionary entry {i} defines a word.").ToArray();
         var added = Enumerable.Range(0, 300).Select(i => $"A paragraph {i} of a book.").ToArray();
-        using var before = new TempDir();
+        using var before = new TempFolder();
         var old = CorpusBuilder.Build(before.Path, new CorpusBuildOptions { HeldOutPerTenThousand = 1000, Sources = [new FakeSource("dict", CorpusFiles.HeldOutFileName, first)] });
-        using var after = new TempDir();
+        using var after = new TempFolder();
         var grown = CorpusBuilder.Build(after.Path, new CorpusBuildOptions
         {
             HeldOutPerTenThousand = 1000,

@@ -35,6 +35,10 @@ public sealed record CompiledModelConfig
     public required IReadOnlyList<ResidualVariable> Variables { get; init; }
     public required IReadOnlyList<LayerDescription> Layers { get; init; }
     public required IReadOnlyList<string> Repairs { get; init; }
+    /// <summary>The program's data flow for the run-time averaging check (<see cref="DataflowJson"/>); empty in older folders.</summary>
+    public IReadOnlyList<DataflowNode> Dataflow { get; init; } = [];
+    /// <summary>Compile-time warnings (a categorical aggregate that provably averages).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
     public long StoredParameters { get; init; }
     public long TracrPaddedParameters { get; init; }
 
@@ -56,6 +60,8 @@ public sealed record CompiledModelConfig
             l.Heads.Select(h => new HeadDescription(h.Node, h.Op)).ToList(),
             l.Mlp is { } mlp ? new MlpDescription(mlp.Nodes, mlp.HiddenSize, mlp.HiddenLabels) : null)).ToList(),
         Repairs = m.Repairs,
+        Dataflow = m.Dataflow,
+        Warnings = m.Warnings,
         StoredParameters = m.StoredParameterCount,
         TracrPaddedParameters = m.TracrParameterCount,
     };

@@ -114,6 +114,7 @@ public static class CompiledModelConfigJson
             w.WriteStartArray("repairs");
             foreach (var r in c.Repairs) w.WriteStringValue(r);
             w.WriteEndArray();
+            DataflowJson.Write(w, c.Dataflow, c.Warnings);
 
             w.WriteStartObject("parameters");
             w.WriteNumber("stored", c.StoredParameters);
@@ -195,6 +196,10 @@ public static class CompiledModelConfigJson
         }
 
         var repairs = f.Strings(f.Get(root, "repairs"), "repairs");
+        List<DataflowNode> dataflow;
+        List<string> warnings;
+        try { (dataflow, warnings) = DataflowJson.Read(root); }
+        catch (FormatException e) { throw f.Error(e.Message); }
         var layersEl = f.Get(root, "layers");
         if (layersEl.ValueKind != JsonValueKind.Array) throw f.Error("layers must be a list");
         var layers = new List<CompiledModelConfig.LayerDescription>();
@@ -240,6 +245,8 @@ public static class CompiledModelConfigJson
             Variables = variables,
             Layers = layers,
             Repairs = repairs,
+            Dataflow = dataflow,
+            Warnings = warnings,
         };
     }
 }

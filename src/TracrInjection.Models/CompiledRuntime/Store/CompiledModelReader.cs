@@ -116,6 +116,8 @@ public static class CompiledModelReader
             Variables = c.Variables,
             Compression = wEmb,
             Repairs = c.Repairs,
+            Dataflow = c.Dataflow,
+            Warnings = c.Warnings,
         };
     }
 
