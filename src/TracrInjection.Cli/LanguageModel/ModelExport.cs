@@ -27,7 +27,7 @@ public static class ModelExport
     public const string CurveFileName = "training-curve.png";
     public const string CardFileName = "README.md";
     /// <summary>Size limit for a model committed to the repository.</summary>
-    public const long MaxModelBytes = 32L * 1024 * 1024;
+    public const long MaxModelBytes = 64L * 1024 * 1024;
 
     public static readonly string[] SamplePrompts =
     [

@@ -212,6 +212,15 @@ public class DefaultModelTests
     }
 
     [Fact]
+    public void Default_model_is_deep_enough_for_the_identity_alignment_of_dyck_and_count()
+    {
+        // dyck's teacher has 7 layers and count's 13: the paper's alignment needs a block per teacher layer and one more.
+        var config = TracrInjection.Models.Gpt2.Gpt2Config.Load(Path.Combine(LanguageModelCommands.ResolveModelDirectory("default"), "config.json"));
+        Assert.True(config.NLayer >= 14, $"n_layer {config.NLayer}");
+        Assert.Equal(50257, config.VocabSize);
+    }
+
+    [Fact]
     public void Perplexity_on_the_held_out_slice_reproduces_the_model_card()
     {
         string dir = LanguageModelCommands.ResolveModelDirectory("default");
