@@ -55,7 +55,9 @@ public static class TaskRecipes
             ValidationInterval = 0,
             Data = o.Data with { PoolSize = kind == InjectionTaskKind.Count ? 100_000 : kind == InjectionTaskKind.Dyck ? 200_000 : null },
         };
-        return o with { Evaluation = o.Evaluation with { CausalAbsoluteNorms = [0, 5, 10, 30] } };
+        // The causal test runs 9 norms × 3 subspaces: on 1,000 test items it costs about twice the accuracy evaluation
+        // of all splits at 4,000 items, instead of seven times.
+        return o with { Evaluation = o.Evaluation with { CausalAbsoluteNorms = [0, 5, 10, 30], CausalItems = 1000 } };
     }
 
     /// <summary>
