@@ -33,6 +33,7 @@ public static class CompareCommand
             else
             {
                 InjectionCommandSupport.PrintTable(ctx, ma.Task, [(nameA, ma), (nameB, mb)]);
+                InjectionCommandSupport.PrintIntervals(ctx, ma.Task, [(nameA, dirA), (nameB, dirB)]);
                 ctx.Out.WriteLine($"plot: {Path.GetFullPath(plotPath)}");
             }
             return CliApp.ExitOk;

@@ -44,7 +44,11 @@ public static class DemoCommand
         };
         return o with
         {
-            Evaluation = o.Evaluation with { MaxItemsPerSplit = 400, DecodeItems = 64, CausalItems = 200, PerplexityWindows = 32 },
+            Evaluation = o.Evaluation with
+            {
+                MaxItemsPerSplit = 400, DecodeItems = 64, CausalItems = 200, PerplexityWindows = 32,
+                LanguageClozePassages = 200, LanguageChoiceItems = 200, LanguagePerplexityWindows = 16,
+            },
         };
     }
 
@@ -161,6 +165,7 @@ public static class DemoCommand
             else
             {
                 InjectionCommandSupport.PrintTable(ctx, def.Name, [("injection", inj), ("baseline", bas)]);
+                InjectionCommandSupport.PrintIntervals(ctx, def.Name, [("injection", Path.Combine(root, "injection")), ("baseline", Path.Combine(root, "baseline"))]);
                 ctx.Out.WriteLine($"runs: {root}/injection, {root}/baseline (metrics.json, plots/); comparison plot: {plotPath}");
             }
             return CliApp.ExitOk;

@@ -33,6 +33,7 @@ public static class EvaluateCommand
             else
             {
                 InjectionCommandSupport.PrintTable(ctx, metrics.Task, [(metrics.Method, metrics)]);
+                InjectionCommandSupport.PrintIntervals(ctx, metrics.Task, [(metrics.Method, folder.Root)]);
                 ctx.Out.WriteLine($"metrics: {folder.MetricsPath}; plots: {folder.PlotsDirectory}");
             }
             return CliApp.ExitOk;

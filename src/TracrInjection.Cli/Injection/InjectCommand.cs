@@ -40,9 +40,11 @@ public static class InjectCommand
         public Option<int?> TeacherLen { get; } = new("--teacher-max-seq-len") { Description = "Compile the teacher for this many positions (default: sum 16, count 120, dyck 40/48).", HelpName = "N" };
         public Option<string?> Corpus { get; } = new("--corpus") { Description = "Corpus folder with heldout.txt (default: the repository's data/corpus).", HelpName = "DIR" };
         public Option<int?> Threads { get; } = new("--threads") { Description = "Torch intra-op threads (1 is fastest on a busy machine).", HelpName = "N" };
+        public Option<int?> LmEvalItems { get; } = new("--lm-eval-items") { Description = "Cloze passages and 2-shot choice items of the retained-ability evaluation before/after (lm-eval: 2000 each; even).", HelpName = "N" };
+        public Option<bool> NoLmEval { get; } = new("--no-lm-eval") { Description = "Skip the retained-ability evaluation (lm-eval before/after)." };
         public Option<string?> Device { get; } = new("--device") { Description = "Torch device: cpu (default) or cuda[:N] (needs a TorchSharp CUDA build).", HelpName = "DEVICE" };
 
-        public IEnumerable<Option> All => [Preset, Fixes, Steps, Seed, Batch, KlBatch, LmLr, AdapterLr, AlgWeight, RollWarmup, NoRoll, Clip, Warmup, FreezeEmbeddings, Pool, EvalItems, ValidateEvery, CheckpointEvery, Mapping, TeacherLen, Corpus, Threads, Device];
+        public IEnumerable<Option> All => [Preset, Fixes, Steps, Seed, Batch, KlBatch, LmLr, AdapterLr, AlgWeight, RollWarmup, NoRoll, Clip, Warmup, FreezeEmbeddings, Pool, EvalItems, ValidateEvery, CheckpointEvery, Mapping, TeacherLen, Corpus, Threads, LmEvalItems, NoLmEval, Device];
 
         public InjectionOptions Build(ParseResult parse, string task, bool baseline, InjectionOptions? start = null, ProgramTaskSpec? program = null)
         {
@@ -68,6 +70,12 @@ public static class InjectCommand
             if (parse.GetValue(FreezeEmbeddings)) o = o with { TrainEmbeddings = false };
             if (parse.GetValue(Pool) is { } pool) o = o with { Data = o.Data with { PoolSize = pool } };
             if (parse.GetValue(EvalItems) is { } ei) o = o with { Evaluation = o.Evaluation with { MaxItemsPerSplit = ei } };
+            if (parse.GetValue(LmEvalItems) is { } li)
+            {
+                if (li < 2 || li % 2 != 0) throw new CliException($"--lm-eval-items must be an even number, at least 2 (got {li})");
+                o = o with { Evaluation = o.Evaluation with { LanguageClozePassages = li, LanguageChoiceItems = li } };
+            }
+            if (parse.GetValue(NoLmEval)) o = o with { Evaluation = o.Evaluation with { RetainedAbility = false } };
             if (parse.GetValue(ValidateEvery) is { } ve) o = o with { ValidationInterval = ve };
             if (parse.GetValue(CheckpointEvery) is { } ce) o = o with { CheckpointInterval = ce };
             if (parse.GetValue(Mapping) is { } m)

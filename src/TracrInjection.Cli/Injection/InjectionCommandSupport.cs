@@ -5,6 +5,7 @@ using System.Text.Json;
 using Spectre.Console;
 using TracrInjection.Cli.LanguageModel;
 using TracrInjection.Injection.Evaluation;
+using TracrInjection.Injection.Experiments;
 using TracrInjection.Injection.Training;
 
 namespace TracrInjection.Cli.Injection;
@@ -34,6 +35,7 @@ public static class InjectionCommandSupport
         EvaluateCommand.Create(ctx),
         CompareCommand.Create(ctx),
         DemoCommand.Create(ctx),
+        ExperimentCommand.Create(ctx),
     ];
 
     /// <summary>Runs a command body: divergence is exit 3, bad input exit 2 (one line), as the other commands do.</summary>
@@ -145,12 +147,67 @@ public static class InjectionCommandSupport
             if (runs.Count == 2) cells.Add("");
             TextOut.Row(table, cells.ToArray());
         }
+        var tokenizers = runs.SelectMany(r => r.Metrics.RetainedAbility?.Rows ?? []).Select(r => r.Tokenizer).Distinct().ToList();
+        foreach (var tok in tokenizers)
+        {
+            var rows = runs.Select(r => r.Metrics.RetainedAbility?.Rows.FirstOrDefault(x => x.Tokenizer == tok)).ToList();
+            var files = rows.Where(x => x is not null).SelectMany(x => x!.PerplexityBefore.Keys).Distinct().ToList();
+            var figures = files.Select(f => ($"lm-eval {tok}: perplexity {f}", (Func<RetainedAbilityRow, (double, double)>)(x => (x.PerplexityBefore.GetValueOrDefault(f, double.NaN), x.PerplexityAfter.GetValueOrDefault(f, double.NaN))), false))
+                .Append(($"lm-eval {tok}: cloze", x => (x.ClozeBefore, x.ClozeAfter), true))
+                .Append(($"lm-eval {tok}: 2-shot choice", x => (x.ChoiceBefore, x.ChoiceAfter), true));
+            foreach (var (name, get, percent) in figures)
+            {
+                var cells = new List<string> { name };
+                string V(double v) => percent ? Pct(v) : double.IsFinite(v) ? F($"{v:F1}") : "–";
+                cells.AddRange(rows.Select(x => x is null ? "–" : $"{V(get(x).Item1)} → {V(get(x).Item2)}"));
+                if (runs.Count == 2)
+                    cells.Add(rows[0] is { } a && rows[1] is { } b
+                        ? percent ? F($"{100 * (get(a).Item2 - get(b).Item2):+0.0;-0.0;0.0} pt after") : F($"{get(a).Item2 - get(b).Item2:+0.0;-0.0;0.0} after")
+                        : "");
+                TextOut.Row(table, cells.ToArray());
+            }
+        }
         var train = new List<string> { "training steps (seconds)" };
         train.AddRange(runs.Select(r => F($"{r.Metrics.Steps} ({r.Metrics.TrainingSeconds:F0} s)")));
         if (runs.Count == 2) train.Add("");
         TextOut.Row(table, train.ToArray());
         ctx.Console.Write(table);
     }
+
+    /// <summary>
+    /// Each run's accuracy per split with a 95% bootstrap interval over its items, and, for two runs evaluated on the same
+    /// items (same task, seed and sizes), the paired difference A − B with its interval and the win marker.
+    /// </summary>
+    internal static void PrintIntervals(CliContext ctx, string task, IReadOnlyList<(string Name, string Directory)> runs)
+    {
+        var items = runs.Select(r => ItemResults.Load(r.Directory)).ToList();
+        if (items.Any(i => i is null)) return;
+        var splits = items.SelectMany(i => i!.Splits.Keys).Distinct().ToList();
+        var columns = new List<string> { $"{task}: split (95% interval)" };
+        columns.AddRange(runs.Select(r => r.Name));
+        if (runs.Count == 2) columns.AddRange(["difference", "win"]);
+        var table = TextOut.Table(columns.ToArray());
+        foreach (var s in splits)
+        {
+            var per = items.Select(i => i!.Split(s)).ToList();
+            var cells = new List<string> { s };
+            cells.AddRange(per.Select(p => p is { Length: > 0 } ? Cell(Bootstrap.Accuracy([p])) : "–"));
+            if (runs.Count == 2)
+            {
+                if (per[0] is { Length: > 0 } a && per[1] is { Length: > 0 } b && a.Length == b.Length)
+                {
+                    var d = Bootstrap.PairedDifference([(a, b)]);
+                    cells.Add(ExperimentMarkdown.Points(d));
+                    cells.Add(s == ExperimentSummary.NeverAWin ? "(not counted)" : d.ExcludesZeroAbove ? "win" : d.ExcludesZeroBelow ? "loss" : "");
+                }
+                else cells.AddRange(["–", ""]);
+            }
+            TextOut.Row(table, cells.ToArray());
+        }
+        ctx.Console.Write(table);
+    }
+
+    static string Cell(TracrInjection.Injection.Experiments.Interval i) => ExperimentMarkdown.Pct(i.Mean, i.Low, i.High);
 
     internal static string Pct(double v) => double.IsFinite(v) ? F($"{100 * v:0.0}%") : "–";
 
@@ -172,6 +229,16 @@ public static class InjectionCommandSupport
                 {
                     if (double.IsFinite(acc)) w.WriteNumber(split, Math.Round(acc, 6));
                     else w.WriteNull(split);
+                }
+                w.WriteEndObject();
+            }
+            if (a.RetainedAbility is not null || b.RetainedAbility is not null)
+            {
+                w.WriteStartObject("retained_ability");
+                foreach (var (key, m) in new[] { (keys.Item1, a), (keys.Item2, b) })
+                {
+                    w.WritePropertyName(key);
+                    JsonSerializer.Serialize(w, m.RetainedAbility, TracrInjection.Injection.Options.InjectionOptions.Json);
                 }
                 w.WriteEndObject();
             }

@@ -72,20 +72,25 @@ public static class CausalTest
         int block, IReadOnlyList<double> norms, bool relative, long seed, int batchSize = 32, Action<string>? log = null)
     {
         double scale = relative ? MeanResidualNorm(model, tokenizer, items, block, batchSize) : 1;
-        Tensor resultRows, randomRows;
+        Tensor resultRows, randomRows, isotropicRows;
         using (no_grad())
         {
             resultRows = adapterWeight.detach().index_select(0, tensor(resultDims, ScalarType.Int64, adapterWeight.device)).clone();
             var gen = new Generator((ulong)Seeds.Derive(seed, "causal/random-subspace"), CPU);
             randomRows = rand(resultRows.shape, resultRows.dtype, CPU, generator: gen).to(adapterWeight.device);
+            // torch.rand rows all lean towards the all-ones direction; Gaussian rows span a uniformly random subspace.
+            var iso = new Generator((ulong)Seeds.Derive(seed, "causal/isotropic-subspace"), CPU);
+            isotropicRows = randn(resultRows.shape, resultRows.dtype, CPU, generator: iso).to(adapterWeight.device);
         }
         using var resultP = Projection(resultRows);
         using var randomP = Projection(randomRows);
+        using var isotropicP = Projection(isotropicRows);
         var inResult = new List<double>();
         var inRandom = new List<double>();
+        var inIsotropic = new List<double>();
         foreach (var norm in norms)
         {
-            foreach (var (p, list, name) in new[] { (resultP, inResult, "result"), (randomP, inRandom, "random") })
+            foreach (var (p, list, name) in new[] { (resultP, inResult, "result"), (randomP, inRandom, "random"), (isotropicP, inIsotropic, "isotropic") })
             {
                 var gen = new Generator((ulong)Seeds.Derive(seed, "causal/noise/" + name, (long)(norm * 1000)), CPU);
                 var hook = NoiseHook(block, p, norm * scale, gen);
@@ -96,6 +101,10 @@ public static class CausalTest
         }
         resultRows.Dispose();
         randomRows.Dispose();
-        return new CausalResult(block, resultDims.Length, scale, norms.Select(n => n * scale).ToList(), inResult, inRandom, items.Count);
+        isotropicRows.Dispose();
+        return new CausalResult(block, resultDims.Length, scale, norms.Select(n => n * scale).ToList(), inResult, inRandom, items.Count)
+        {
+            IsotropicSubspace = inIsotropic,
+        };
     }
 }

@@ -17,7 +17,11 @@ namespace TracrInjection.Injection.Evaluation;
 /// </summary>
 public static class RunEvaluator
 {
-    public static RunMetrics Evaluate(string runDirectory, Action<string>? log = null, HeldOutCorpus? corpus = null)
+    /// <summary>
+    /// Evaluates the run in <paramref name="runDirectory"/>. <paramref name="languageCache"/> is where the original model's
+    /// retained-ability report is cached (default: <c>.lm-eval-cache</c> beside the run folder).
+    /// </summary>
+    public static RunMetrics Evaluate(string runDirectory, Action<string>? log = null, HeldOutCorpus? corpus = null, string? languageCache = null)
     {
         var clock = Stopwatch.StartNew();
         using var run = LoadedRun.Open(runDirectory);
@@ -28,6 +32,8 @@ public static class RunEvaluator
         // Accuracy per split.
         var accuracy = new Dictionary<string, double>(StringComparer.Ordinal);
         var details = new Dictionary<string, AccuracyResult>(StringComparer.Ordinal);
+        var items = new Dictionary<string, string>(StringComparer.Ordinal);
+        List<int>? answerDigits = null;
         Dictionary<string, double>? byDigits = null;
         foreach (var name in data.EvaluatedSplits)
         {
@@ -37,10 +43,12 @@ public static class RunEvaluator
             var result = TaskAccuracy.Evaluate(run.Model, run.Tokenizer, split, e.BatchSize, perItem: perItem);
             accuracy[name] = result.Accuracy;
             details[name] = result;
+            items[name] = ItemResults.Encode(perItem);
             log?.Invoke($"{name}: {result.Correct}/{result.Total} = {result.Accuracy:P1}" +
                         (result.TooLong > 0 ? $" ({result.TooLong} longer than the context, counted wrong)" : "") + $" [{sw.Elapsed.TotalSeconds:F0} s]");
             if (run.Task.Kind == InjectionTaskKind.Count && name == InjectionTask.InDistribution)
             {
+                answerDigits = split.Select(x => x.Label.Length).ToList();
                 byDigits = split.Select((x, i) => (Digits: x.Label.Length, Ok: perItem[i]))
                     .GroupBy(x => x.Digits).OrderBy(g => g.Key)
                     .ToDictionary(g => $"{g.Key}_digit", g => g.Average(x => x.Ok ? 1.0 : 0.0));
@@ -68,7 +76,7 @@ public static class RunEvaluator
         }
 
         DecodabilityMetrics? decoding = null;
-        CausalMetrics? causal = null;
+        CausalMetrics? causal = null, causalAbsolute = null;
         if (o.AlgorithmLoss)
         {
             var decodeItems = TaskDataset.Sample(data.Test, e.DecodeItems, o.Seed + 1);
@@ -81,7 +89,41 @@ public static class RunEvaluator
             var causalItems = TaskDataset.Sample(data.Test, e.CausalItems ?? e.MaxItemsPerSplit, o.Seed + 2);
             var c = CausalTest.Run(run.Model, run.Tokenizer, causalItems, run.Adapter.weight!, run.Parts.OutputDims, run.Parts.Alignment.RollBlock,
                 e.CausalNorms, e.CausalNormsRelative, o.Seed, e.BatchSize, log);
-            causal = new CausalMetrics(c.Block, c.SubspaceDimension, c.NormScale, c.Norms, c.ResultSubspace, c.RandomSubspace, c.Items);
+            causal = new CausalMetrics(c.Block, c.SubspaceDimension, c.NormScale, c.Norms, c.ResultSubspace, c.RandomSubspace, c.Items)
+            {
+                IsotropicSubspace = c.IsotropicSubspace,
+            };
+            if (e.CausalNormsRelative && e.CausalAbsoluteNorms is { Length: > 0 } absolute)
+            {
+                var ca = CausalTest.Run(run.Model, run.Tokenizer, causalItems, run.Adapter.weight!, run.Parts.OutputDims, run.Parts.Alignment.RollBlock,
+                    absolute, relative: false, o.Seed, e.BatchSize, log);
+                causalAbsolute = new CausalMetrics(ca.Block, ca.SubspaceDimension, ca.NormScale, ca.Norms, ca.ResultSubspace, ca.RandomSubspace, ca.Items)
+                {
+                    IsotropicSubspace = ca.IsotropicSubspace,
+                };
+            }
+        }
+
+        RetainedAbilityMetrics? retained = null;
+        if (e.RetainedAbility)
+        {
+            try
+            {
+                var lmOptions = new LanguageEvaluation.LanguageEvaluationOptions
+                {
+                    CorpusDirectory = o.CorpusDirectory ?? Corpus.CorpusFiles.DefaultDirectory(),
+                    ClozePassages = e.LanguageClozePassages,
+                    ChoiceItems = e.LanguageChoiceItems,
+                    MaxPerplexityWindows = e.LanguagePerplexityWindows,
+                    Tokenizers = RetainedAbility.Tokenizers(run.Task.TokenizerVariant(o.Fixes)),
+                };
+                retained = RetainedAbility.Measure(run.Model, run.Folder.Config.ModelDirectory, lmOptions, run.Folder.Root,
+                    languageCache ?? Path.Combine(Path.GetDirectoryName(run.Folder.Root)!, ".lm-eval-cache"), log);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException)
+            {
+                log?.Invoke($"retained ability skipped: {ex.Message}");
+            }
         }
 
         var logEntries = run.Folder.ReadLog();
@@ -107,12 +149,15 @@ public static class RunEvaluator
             Perplexity = perplexity,
             Decodability = decoding,
             Causal = causal,
+            CausalAbsolute = causalAbsolute,
+            RetainedAbility = retained,
             FinalLosses = lastLog is null ? null : new Dictionary<string, double>
             {
                 ["ce"] = lastLog.Ce, ["kl"] = lastLog.Kl, ["algorithm"] = lastLog.Algorithm, ["total"] = lastLog.Total,
             },
             EvaluationSeconds = clock.Elapsed.TotalSeconds,
         };
+        new ItemResults { Splits = items, InDistributionAnswerDigits = answerDigits }.Save(run.Folder.Root);
         AtomicFile.WriteAllText(run.Folder.MetricsPath, metrics.ToJson());
         WritePlots(run.Folder, metrics, logEntries);
         log?.Invoke($"wrote {run.Folder.MetricsPath} and plots in {run.Folder.PlotsDirectory}");
@@ -143,6 +188,9 @@ public static class RunEvaluator
         }
         if (m.Causal is { } c)
             InjectionPlots.CausalCurves(c.Norms, c.ResultSubspace, c.RandomSubspace, Path.Combine(dir, "causal_noise.png"),
-                $"{who}: accuracy under noise at block {c.Block}");
+                $"{who}: accuracy under noise at block {c.Block}", c.IsotropicSubspace);
+        if (m.CausalAbsolute is { } ca)
+            InjectionPlots.CausalCurves(ca.Norms, ca.ResultSubspace, ca.RandomSubspace, Path.Combine(dir, "causal_noise_absolute.png"),
+                $"{who}: accuracy under noise at block {ca.Block} (absolute norms)", ca.IsotropicSubspace);
     }
 }

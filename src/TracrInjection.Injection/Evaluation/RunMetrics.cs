@@ -28,6 +28,10 @@ public sealed record RunMetrics
     public PerplexityMetrics? Perplexity { get; init; }
     public DecodabilityMetrics? Decodability { get; init; }
     public CausalMetrics? Causal { get; init; }
+    /// <summary>The causal test at the paper's absolute norms, when the main one used relative norms.</summary>
+    public CausalMetrics? CausalAbsolute { get; init; }
+    /// <summary>lm-eval before and after (null when not measured).</summary>
+    public RetainedAbilityMetrics? RetainedAbility { get; init; }
     public IReadOnlyDictionary<string, double>? FinalLosses { get; init; }
     public double EvaluationSeconds { get; init; }
 

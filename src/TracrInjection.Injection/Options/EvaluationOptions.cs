@@ -19,4 +19,14 @@ public sealed record EvaluationOptions
     /// <summary>Window length for perplexity; null = min(n_positions, 256).</summary>
     public int? PerplexityWindowLength { get; init; }
     public int BatchSize { get; init; } = 32;
+    /// <summary>With relative norms, also run the causal test at these absolute norms (the paper's 0, 5, 10, 30); null = not.</summary>
+    public double[]? CausalAbsoluteNorms { get; init; }
+    /// <summary>Measure retained language ability (<c>lm-eval</c>: perplexity, cloze, 2-shot choice) before and after.</summary>
+    public bool RetainedAbility { get; init; } = true;
+    /// <summary>Cloze passages of the retained-ability evaluation (lm-eval: 2,000).</summary>
+    public int LanguageClozePassages { get; init; } = 2000;
+    /// <summary>2-shot choice items of the retained-ability evaluation (even; lm-eval: 2,000).</summary>
+    public int LanguageChoiceItems { get; init; } = 2000;
+    /// <summary>Held-out perplexity windows per file of the retained-ability evaluation; null = all (the model card's).</summary>
+    public int? LanguagePerplexityWindows { get; init; } = 64;
 }

@@ -41,9 +41,37 @@ public static class InjectionPlots
         plot.SavePng(path, 900, 520);
     }
 
+    /// <summary>Answer CE (solid), algorithm loss (dashed) and KL (dotted) of several runs, one colour per run.</summary>
+    public static void TrainingCurves(IReadOnlyList<(string Name, IReadOnlyList<TrainingLogEntry> Log)> runs, string path, string title)
+    {
+        var plot = new Plot();
+        for (int r = 0; r < runs.Count; r++)
+        {
+            var log = runs[r].Log;
+            double[] xs = log.Select(e => (double)e.Step).ToArray();
+            foreach (var (name, y, pattern) in new (string, Func<TrainingLogEntry, double>, LinePattern)[]
+                     { ("answer CE", e => e.Ce, LinePattern.Solid), ("algorithm", e => e.Algorithm, LinePattern.Dashed), ("KL", e => e.Kl, LinePattern.Dotted) })
+            {
+                var ys = log.Select(y).ToArray();
+                if (ys.All(v => v == 0)) continue;
+                var line = plot.Add.Scatter(xs, ys.Select(v => double.IsFinite(v) ? v : double.NaN).ToArray());
+                line.LegendText = $"{runs[r].Name}: {name}";
+                line.Color = Palette[r % Palette.Length];
+                line.LinePattern = pattern;
+                line.MarkerSize = 0;
+                line.LineWidth = 2;
+            }
+        }
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        plot.Title(title);
+        plot.XLabel("step");
+        plot.YLabel("loss");
+        plot.SavePng(path, 1000, 600);
+    }
+
     /// <summary>Grouped bars: one group per split, one bar per series (e.g. injection, baseline).</summary>
     public static void AccuracyBars(IReadOnlyList<string> splits, IReadOnlyList<(string Name, IReadOnlyDictionary<string, double> Accuracy)> series,
-        string path, string title)
+        string path, string title, IReadOnlyList<IReadOnlyDictionary<string, (double Low, double High)>>? intervals = null)
     {
         var plot = new Plot();
         int n = series.Count;
@@ -62,6 +90,11 @@ public static class InjectionPlots
                     FillColor = Palette[s % Palette.Length],
                     Label = acc.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),
                 });
+                if (intervals is not null && s < intervals.Count && intervals[s].TryGetValue(splits[i], out var ci))
+                {
+                    // ScottPlot's bar errors are symmetric: the larger side of the interval.
+                    bars[^1].Error = Math.Max(Math.Max(0, ci.High - acc), Math.Max(0, acc - ci.Low));
+                }
             }
             var barPlot = plot.Add.Bars(bars);
             barPlot.LegendText = series[s].Name;
@@ -108,7 +141,8 @@ public static class InjectionPlots
     }
 
     /// <summary>Accuracy against noise norm, noise in the learned final-result subspace vs a random subspace.</summary>
-    public static void CausalCurves(IReadOnlyList<double> norms, IReadOnlyList<double> result, IReadOnlyList<double> random, string path, string title)
+    public static void CausalCurves(IReadOnlyList<double> norms, IReadOnlyList<double> result, IReadOnlyList<double> random, string path, string title,
+        IReadOnlyList<double>? isotropic = null)
     {
         var plot = new Plot();
         var xs = norms.ToArray();
@@ -117,9 +151,16 @@ public static class InjectionPlots
         a.Color = Palette[3];
         a.LineWidth = 2;
         var b = plot.Add.Scatter(xs, random.ToArray());
-        b.LegendText = "noise in a random subspace (same dimension)";
+        b.LegendText = "noise in a random subspace (torch.rand rows, same dimension)";
         b.Color = Palette[0];
         b.LineWidth = 2;
+        if (isotropic is { Count: > 0 } && isotropic.Count == xs.Length)
+        {
+            var c = plot.Add.Scatter(xs, isotropic.ToArray());
+            c.LegendText = "noise in an isotropic random subspace (randn rows)";
+            c.Color = Palette[2];
+            c.LineWidth = 2;
+        }
         plot.Axes.SetLimitsY(0, 1.05);
         plot.ShowLegend(ScottPlot.Alignment.LowerLeft);
         plot.Title(title);

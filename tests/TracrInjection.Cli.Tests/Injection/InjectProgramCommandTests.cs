@@ -71,7 +71,7 @@ public class InjectProgramCommandTests
         CorpusFiles.WriteDocuments(Path.Combine(corpus, CorpusFiles.HeldOutFileName),
             ["The cat sat on the mat and the dog sat on the log.", "A bird sang in the tree every morning.", "The dog ran to the park."]);
         string[] common = ["--program", prog, "--prompt-template", "Count: {input} =", "--answer", "last", "--model", model, "--preset", "improved",
-            "--steps", "2", "--batch-size", "2", "--kl-batch-size", "1", "--eval-items", "4", "--corpus", corpus, "--threads", "1", "--plain"];
+            "--steps", "2", "--batch-size", "2", "--kl-batch-size", "1", "--eval-items", "4", "--lm-eval-items", "4", "--corpus", corpus, "--threads", "1", "--plain"];
         string inj = tmp["inj"], bas = tmp["base"];
         var r = Run(["inject", .. common, "--out", inj]);
         Assert.True(r.ExitCode == 0, r.Err);

@@ -45,7 +45,7 @@ public class InjectionCommandTests
             CorpusFiles.WriteDocuments(Path.Combine(corpus, CorpusFiles.HeldOutFileName),
                 ["The cat sat on the mat and the dog sat on the log.", "A bird sang in the tree every morning.", "The dog ran to the park.", "Every cat likes a mat."]);
             string[] common = ["--task", "dyck", "--model", model, "--preset", "improved", "--steps", "2", "--batch-size", "2", "--kl-batch-size", "1",
-                "--pool-size", "400", "--eval-items", "4", "--corpus", corpus, "--threads", "1", "--plain"];
+                "--pool-size", "400", "--eval-items", "4", "--lm-eval-items", "4", "--corpus", corpus, "--threads", "1", "--plain"];
             var inj = Run(["inject", .. common, "--out", Path.Combine(dir, "inj")]);
             Assert.True(inj.ExitCode == 0, inj.Err);
             Assert.Contains("in_distribution", inj.Out);

@@ -45,6 +45,6 @@ public static class InjectionTestSupport
             Steps = steps, BatchSize = 3, KlBatchSize = 2, KlSequenceLength = 12, LmLearningRate = 1e-3, AdapterLearningRate = 1e-2,
             CheckpointInterval = 2, LogInterval = 1, ValidationInterval = 0, Threads = 1, Seed = 11,
             Data = new TaskDataOptions { PoolSize = 400, MaxTestSize = 40, ValidationSize = 8, OodSize = 20 },
-            Evaluation = new EvaluationOptions { MaxItemsPerSplit = 6, DecodeItems = 4, CausalItems = 4, PerplexityWindows = 2, PerplexityWindowLength = 16, CausalNorms = [0, 5] },
+            Evaluation = new EvaluationOptions { MaxItemsPerSplit = 6, DecodeItems = 4, CausalItems = 4, PerplexityWindows = 2, PerplexityWindowLength = 16, CausalNorms = [0, 5], LanguageClozePassages = 4, LanguageChoiceItems = 4, LanguagePerplexityWindows = 2 },
         };
 }
