@@ -8,13 +8,13 @@ using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Cli.Commands;
 
-/// <summary><c>trace (--model DIR | --program ID) --input "..." [--json] [--plot FILE.png]</c>.</summary>
+/// <summary><c>trace (--model DIR | --program ID) (--input "..." | --input-json JSON) [--json] [--plot FILE.png]</c>.</summary>
 public static class TraceCommand
 {
     public static Command Create(CliContext ctx)
     {
         var source = new ModelSource();
-        var input = new Option<string>("--input", "-i") { Description = "The input sequence: space-separated tokens, without BOS.", Required = true, HelpName = "TOKENS" };
+        var input = new InputOptions(files: false);
         var json = new Option<bool>("--json")
         {
             Description = "Print {\"positions\": [...], \"labels\": [...residual labels...], \"layers\": [{\"name\": \"embed\" | \"layer_0/attn\" | ..., " +
@@ -26,7 +26,7 @@ public static class TraceCommand
             "Show every RASP variable's value at every position (BOS excluded) after the embedding and after every attention and MLP " +
             "sublayer. A categorical variable reads as the value of its largest component, or None below 0.5; a numerical one as its magnitude.");
         source.AddTo(cmd);
-        cmd.Options.Add(input);
+        input.AddTo(cmd);
         cmd.Options.Add(json);
         var strict = AveragingOutput.StrictOption();
         cmd.Options.Add(strict);
@@ -35,7 +35,7 @@ public static class TraceCommand
         {
             string? plotPath = parse.GetValue(plot);
             if (plotPath is not null && string.IsNullOrWhiteSpace(plotPath)) throw new CliException("--plot needs a file name");
-            var tokens = Inputs.Split(parse.GetValue(input) ?? "");
+            var tokens = input.Read(parse)[0].Tokens;
             var loaded = source.Resolve(parse);
             var model = loaded.Model;
             var ids = Inputs.Encode(model, tokens, null);
