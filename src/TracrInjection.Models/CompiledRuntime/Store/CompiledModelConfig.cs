@@ -11,7 +11,15 @@ namespace TracrInjection.Models.CompiledRuntime;
 public sealed record CompiledModelConfig
 {
     public const string Format = "tracr-injection/compiled-model";
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The version written when a weight is stored sparse (2: an MLP matrix may be <c>NAME.sparse_row_start</c>,
+    /// <c>NAME.sparse_columns</c> (I32) and <c>NAME.sparse_values</c> (F32) instead of a dense <c>NAME</c>). A folder whose
+    /// weights are all dense is written as version 1, which older builds read; this build reads both.
+    /// </summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The oldest version this build reads (1: every weight dense).</summary>
+    public const int OldestFormatVersion = 1;
 
     /// <summary>What a layer's attention head is, apart from its weights.</summary>
     public sealed record HeadDescription(string Node, string Op);

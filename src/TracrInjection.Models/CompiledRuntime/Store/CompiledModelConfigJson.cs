@@ -12,14 +12,14 @@ namespace TracrInjection.Models.CompiledRuntime;
 /// </summary>
 public static class CompiledModelConfigJson
 {
-    public static string Write(CompiledModelConfig c)
+    public static string Write(CompiledModelConfig c, int formatVersion = CompiledModelConfig.FormatVersion)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("format", CompiledModelConfig.Format);
-            w.WriteNumber("format_version", CompiledModelConfig.FormatVersion);
+            w.WriteNumber("format_version", formatVersion);
             w.WriteStartObject("metadata");
             foreach (var (k, v) in c.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteString(k, v);
             w.WriteEndObject();
@@ -141,8 +141,8 @@ public static class CompiledModelConfigJson
         string format = f.Str(f.Get(root, "format"), "format");
         if (format != CompiledModelConfig.Format) throw f.Error($"format is '{format}', expected '{CompiledModelConfig.Format}'");
         int version = f.Int(f.Get(root, "format_version"), "format_version");
-        if (version != CompiledModelConfig.FormatVersion)
-            throw f.Error($"format_version {version} is not supported (this build reads {CompiledModelConfig.FormatVersion})");
+        if (version < CompiledModelConfig.OldestFormatVersion || version > CompiledModelConfig.FormatVersion)
+            throw f.Error($"format_version {version} is not supported (this build reads {CompiledModelConfig.OldestFormatVersion} to {CompiledModelConfig.FormatVersion})");
 
         var opt = f.Obj(root, "options");
         var vocab = f.Values(f.Get(opt, "vocab"), "options.vocab");
