@@ -47,6 +47,8 @@ public sealed record CompiledModelConfig
     public IReadOnlyList<DataflowNode> Dataflow { get; init; } = [];
     /// <summary>Compile-time warnings (a categorical aggregate that provably averages).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>Tracr mode: where the model disagrees with RASP (<see cref="TracrDefect"/>); empty in fix mode and in older folders.</summary>
+    public IReadOnlyList<TracrDefect> TracrDefects { get; init; } = [];
     public long StoredParameters { get; init; }
     public long TracrPaddedParameters { get; init; }
 
@@ -70,6 +72,7 @@ public sealed record CompiledModelConfig
         Repairs = m.Repairs,
         Dataflow = m.Dataflow,
         Warnings = m.Warnings,
+        TracrDefects = m.TracrDefects,
         StoredParameters = m.StoredParameterCount,
         TracrPaddedParameters = m.TracrParameterCount,
     };

@@ -115,6 +115,16 @@ public static class CompiledModelConfigJson
             foreach (var r in c.Repairs) w.WriteStringValue(r);
             w.WriteEndArray();
             DataflowJson.Write(w, c.Dataflow, c.Warnings);
+            w.WriteStartArray("tracr_defects");
+            foreach (var d in c.TracrDefects)
+            {
+                w.WriteStartObject();
+                w.WriteString("label", d.Label);
+                w.WriteString("bug", d.Bug);
+                w.WriteString("message", d.Message);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
 
             w.WriteStartObject("parameters");
             w.WriteNumber("stored", c.StoredParameters);
@@ -200,6 +210,19 @@ public static class CompiledModelConfigJson
         List<string> warnings;
         try { (dataflow, warnings) = DataflowJson.Read(root); }
         catch (FormatException e) { throw f.Error(e.Message); }
+        var defects = new List<TracrDefect>();
+        if (root.TryGetProperty("tracr_defects", out var defectsEl)) // absent in folders written before issue 11
+        {
+            if (defectsEl.ValueKind != JsonValueKind.Array) throw f.Error("tracr_defects must be a list");
+            int di = 0;
+            foreach (var d in defectsEl.EnumerateArray())
+            {
+                string at = $"tracr_defects[{di++}]";
+                if (d.ValueKind != JsonValueKind.Object) throw f.Error($"{at} must be an object");
+                defects.Add(new TracrDefect(f.Str(f.Get(d, "label", at), at + ".label"), f.Str(f.Get(d, "bug", at), at + ".bug"),
+                    f.Str(f.Get(d, "message", at), at + ".message")));
+            }
+        }
         var layersEl = f.Get(root, "layers");
         if (layersEl.ValueKind != JsonValueKind.Array) throw f.Error("layers must be a list");
         var layers = new List<CompiledModelConfig.LayerDescription>();
@@ -247,6 +270,7 @@ public static class CompiledModelConfigJson
             Repairs = repairs,
             Dataflow = dataflow,
             Warnings = warnings,
+            TracrDefects = defects,
         };
     }
 }

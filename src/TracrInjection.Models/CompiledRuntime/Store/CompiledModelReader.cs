@@ -118,6 +118,7 @@ public static class CompiledModelReader
             Repairs = c.Repairs,
             Dataflow = c.Dataflow,
             Warnings = c.Warnings,
+            TracrDefects = c.TracrDefects,
         };
     }
 
