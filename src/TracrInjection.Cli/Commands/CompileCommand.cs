@@ -47,7 +47,9 @@ public static class CompileCommand
             if (parse.GetValue(strict) && model.Warnings.Count > 0) throw new CliException($"{model.Warnings[0]} (--strict)");
             AveragingOutput.WarnCompileTime(ctx, model);
             var sw = Stopwatch.StartNew();
-            ModelFolder.Save(model, outDir, spec.Id, spec.Source, "tracr-inject compile", loaded.CompileSeconds, parse.GetValue(dense));
+            string programArg = parse.GetValue(program)!;
+            string? text = Compile.IsRaspFile(programArg) ? File.ReadAllText(programArg) : null; // verify --model rebuilds the program from it
+            ModelFolder.Save(model, outDir, spec.Id, spec.Source, "tracr-inject compile", loaded.CompileSeconds, parse.GetValue(dense), text);
             var size = ModelSizeReport.Of(model);
             string compressed = size.CompressedWidth is int cw ? $", compressed width {cw}" : "";
             ctx.Out.WriteLine(

@@ -11,6 +11,19 @@ namespace TracrInjection.Cli.Commands;
 /// <summary><c>trace (--model DIR | --program ID) (--input "..." | --input-json JSON) [--json] [--plot FILE.png]</c>.</summary>
 public static class TraceCommand
 {
+    /// <summary>
+    /// TransformerLens's hook name of a capture point: tracr layer l (attention then MLP) is TL block l, so the
+    /// embedding is <c>blocks.0.hook_resid_pre</c>, <c>layer_l/attn</c> <c>blocks.l.hook_resid_mid</c> and <c>layer_l/mlp</c>
+    /// <c>blocks.l.hook_resid_post</c> (as TransformerLens's tracr demo maps them).
+    /// </summary>
+    public static string? HookName(string stage)
+    {
+        if (stage == "embed") return "blocks.0.hook_resid_pre";
+        var m = System.Text.RegularExpressions.Regex.Match(stage, @"^layer_(\d+)/(attn|mlp)$");
+        if (!m.Success) return null;
+        return $"blocks.{m.Groups[1].Value}.{(m.Groups[2].Value == "attn" ? "hook_resid_mid" : "hook_resid_post")}";
+    }
+
     public static Command Create(CliContext ctx)
     {
         var source = new ModelSource();
@@ -18,6 +31,7 @@ public static class TraceCommand
         var json = new Option<bool>("--json")
         {
             Description = "Print {\"positions\": [...], \"labels\": [...residual labels...], \"layers\": [{\"name\": \"embed\" | \"layer_0/attn\" | ..., " +
+                          "\"hook\": TransformerLens's hook name (blocks.0.hook_resid_pre, blocks.l.hook_resid_mid after layer l's attention, blocks.l.hook_resid_post after its MLP), " +
                           "\"decoded\": {\"var\": [v0, v1, ...]}}], \"output\": [...]}. Positions are the input tokens: BOS (position 0) is excluded " +
                           "everywhere, so v0 is the first input token's position.",
         };
@@ -77,6 +91,7 @@ public static class TraceCommand
                     {
                         w.WriteStartObject();
                         w.WriteString("name", st.Name);
+                        if (HookName(st.Name) is { } hook) w.WriteString("hook", hook);
                         w.WriteStartObject("decoded");
                         foreach (var (name, values) in st.Variables)
                         {
