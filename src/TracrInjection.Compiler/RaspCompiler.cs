@@ -27,7 +27,11 @@ public static class RaspCompiler
         var graph = RaspGraph.Extract(program, separateLabelCollisions: options.FixTracrBugs);
         BasisInference.Infer(graph, options.Vocab, options.MaxSeqLen);
         var repairs = new List<string>();
-        if (options.FixTracrBugs && !NumericalMlpsExactOnReachableValues(graph, options, out string? where))
+        var defects = new List<TracrDefect>();
+        if (!options.FixTracrBugs && !NumericalMlpsExactOnReachableValues(graph, options, out string? missed, out Value? missedValue))
+            defects.Add(new TracrDefect(missed!, "B2",
+                $"numerical MLP built for tracr's value set {{x/w}} of a numerical mean, which misses values the mean takes: wrong at input value {missedValue!.Repr()}"));
+        if (options.FixTracrBugs && !NumericalMlpsExactOnReachableValues(graph, options, out string? where, out _))
         {
             // Bug B2: tracr's value set of a numerical mean is {x/w}, not {k/w}; a numerical MLP downstream was
             // built for values that miss real ones. Re-infer with exact means (layouts change only here).
@@ -39,8 +43,10 @@ public static class RaspCompiler
         var builder = new CraftGraphBuilder(graph, options);
         builder.Build();
         repairs.AddRange(builder.Repairs);
-        var craft = CraftModel.Build(graph, separateCleanBosUnits: options.FixTracrBugs);
-        var model = Assembler.Assemble(graph, craft, options, builder.CompensatedHeads, repairs);
+        defects.AddRange(builder.Defects);
+        var craft = CraftModel.Build(graph, separateCleanBosUnits: options.FixTracrBugs, tracrDefects: options.FixTracrBugs ? null : defects);
+        var model = Assembler.Assemble(graph, craft, options, builder.CompensatedHeads, repairs,
+            defects.GroupBy(d => (d.Label, d.Bug)).Select(g => g.First()).ToList());
         return new Compilation(graph, craft, model);
     }
 
@@ -50,9 +56,10 @@ public static class RaspCompiler
     }
 
     /// <summary>Checks every numerical-input Map's discretisation against the exact value set of its input.</summary>
-    private static bool NumericalMlpsExactOnReachableValues(RaspGraph graph, CompilerOptions options, out string? where)
+    private static bool NumericalMlpsExactOnReachableValues(RaspGraph graph, CompilerOptions options, out string? where, out Value? value)
     {
         where = null;
+        value = null;
         bool hasNumericalMean = graph.Nodes.Any(n => n.Expr is Aggregate { IsNumerical: true });
         if (!hasNumericalMean) return true;
         var exact = RaspGraph.Extract((SOp)graph.Sink.Expr, separateLabelCollisions: true);
@@ -70,6 +77,7 @@ public static class RaspCompiler
                 if (!NumericalMlp.Matches(got, want, m.IsCategorical))
                 {
                     where = node.Label;
+                    value = x;
                     return false;
                 }
             }

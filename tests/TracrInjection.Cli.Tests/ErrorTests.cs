@@ -21,7 +21,7 @@ public class ErrorTests
         AssertUsageError(Run("trace", "--program", "reverse", "--input", "q"), "token 'q' at position 0");
         using var dir = new TempFolder();
         File.WriteAllLines(dir["in.txt"], ["a b", "a z"]);
-        AssertUsageError(Run("run", "--program", "reverse", "--inputs", dir["in.txt"], "--json"), "line 2 of");
+        AssertUsageError(Run("run", "--program", "reverse", "--inputs", dir["in.txt"], "--json"), "in.txt:2: token 'z' at position 1");
     }
 
     [Fact]
@@ -102,9 +102,9 @@ public class ErrorTests
         AssertUsageError(Run("run", "--input", "a"), "give --model DIR or --program ID");
         AssertUsageError(Run("run", "--program", "reverse", "--model", "x", "--input", "a"), "not both");
         AssertUsageError(Run("run", "--program", "reverse"), "give --input");
-        AssertUsageError(Run("run", "--program", "reverse", "--input", "a", "--inputs", "f"), "not both");
+        AssertUsageError(Run("run", "--program", "reverse", "--input", "a", "--inputs", "f"), "give one of --input or --input-json or --inputs or --inputs-jsonl, not --input and --inputs");
         AssertUsageError(Run("run", "--program", "reverse", "--inputs", "/definitely/not/here.txt"), "does not exist");
-        AssertUsageError(Run("trace", "--program", "reverse"), "Option '--input' is required");
+        AssertUsageError(Run("trace", "--program", "reverse"), "give --input");
     }
 
     [Fact]

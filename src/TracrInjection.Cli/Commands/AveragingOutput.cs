@@ -17,10 +17,14 @@ public static class AveragingOutput
         Description = "Fail (exit 2) where the model cannot give RASP's value (a categorical aggregate averaging different values).",
     };
 
-    /// <summary>Compile-time warnings of the model, one line each.</summary>
+    /// <summary>
+    /// Compile-time warnings of the model, one line each: averaging aggregates, then (tracr mode, issue 11) every
+    /// expression where the model will disagree with RASP, with where it bites and that --fix-tracr-bugs repairs it.
+    /// </summary>
     public static void WarnCompileTime(CliContext ctx, CompiledModel model)
     {
         foreach (var w in model.Warnings) ctx.Err.WriteLine($"warning: {w}");
+        foreach (var d in model.TracrDefects) ctx.Err.WriteLine($"warning: {d}");
     }
 
     /// <summary>Reports the findings of one sequence; returns the output with None at affected positions in fix mode.</summary>

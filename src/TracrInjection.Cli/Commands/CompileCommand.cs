@@ -20,12 +20,18 @@ public static class CompileCommand
         var settings = new CompileFlags(all: true);
         var output = new Option<string>("--out", "-o") { Description = "Output folder (written atomically; an earlier model folder there is replaced).", Required = true, HelpName = "DIR" };
 
+        var dense = new Option<bool>("--dense")
+        {
+            Description = "Store every weight matrix dense, as tracr holds them (format version 1, readable by older builds). " +
+                          "By default a mostly-zero MLP matrix is stored in compressed sparse rows (format version 2).",
+        };
         var cmd = new Command("compile", "Compile a registered RASP program or a .rasp file into a model folder (model.safetensors + config.json).")
         {
             program,
         };
         settings.AddTo(cmd);
         cmd.Options.Add(output);
+        cmd.Options.Add(dense);
         var strict = AveragingOutput.StrictOption();
         strict.Description = "Fail (exit 2) on a compile-time warning (a categorical aggregate that provably averages several positions).";
         cmd.Options.Add(strict);
@@ -41,7 +47,9 @@ public static class CompileCommand
             if (parse.GetValue(strict) && model.Warnings.Count > 0) throw new CliException($"{model.Warnings[0]} (--strict)");
             AveragingOutput.WarnCompileTime(ctx, model);
             var sw = Stopwatch.StartNew();
-            ModelFolder.Save(model, outDir, spec.Id, spec.Source, "tracr-inject compile", loaded.CompileSeconds);
+            string programArg = parse.GetValue(program)!;
+            string? text = Compile.IsRaspFile(programArg) ? File.ReadAllText(programArg) : null; // verify --model rebuilds the program from it
+            ModelFolder.Save(model, outDir, spec.Id, spec.Source, "tracr-inject compile", loaded.CompileSeconds, parse.GetValue(dense), text);
             var size = ModelSizeReport.Of(model);
             string compressed = size.CompressedWidth is int cw ? $", compressed width {cw}" : "";
             ctx.Out.WriteLine(

@@ -21,6 +21,7 @@ public static class InspectCommand
         {
             var loaded = source.Resolve(parse);
             var m = loaded.Model;
+            AveragingOutput.WarnCompileTime(ctx, m);
             var size = ModelSizeReport.Of(m);
             long runtimeBytes;
             using (var rt = new CompiledTransformer(m)) runtimeBytes = rt.TensorBytes;
@@ -78,6 +79,16 @@ public static class InspectCommand
                     }
                     w.WriteEndArray();
                     JsonOut.Strings(w, "repairs", m.Repairs);
+                    w.WriteStartArray("tracr_defects");
+                    foreach (var d in m.TracrDefects)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("label", d.Label);
+                        w.WriteString("bug", d.Bug);
+                        w.WriteString("message", d.Message);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
                     JsonOut.Strings(w, "residual_labels", m.ResidualLabels);
                     w.WriteEndObject();
                 });

@@ -6,36 +6,30 @@ using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Cli.Commands;
 
-/// <summary><c>run (--model DIR | --program ID) (--input "..." | --inputs FILE) [--json]</c>.</summary>
+/// <summary><c>run (--model DIR | --program ID) (--input "..." | --input-json JSON | --inputs FILE | --inputs-jsonl FILE) [--json]</c>.</summary>
 public static class RunCommand
 {
     public static Command Create(CliContext ctx)
     {
         var source = new ModelSource();
-        var input = new Option<string>("--input", "-i") { Description = "One input sequence: space-separated tokens, without BOS (e.g. \"a b c\").", HelpName = "TOKENS" };
-        var inputs = new Option<string>("--inputs") { Description = "A file with one space-separated sequence per line (blank lines are skipped).", HelpName = "FILE" };
+        var inputs = new InputOptions(files: true);
         var json = new Option<bool>("--json") { Description = "Print {\"outputs\": [[...], ...]} in input order (ints as ints, floats as floats, None as null)." };
         var strict = AveragingOutput.StrictOption();
         var cmd = new Command("run",
             "Run a compiled model and print its decoded output at every position (BOS excluded), one line per input, " +
             "values separated by spaces. Tokens are matched to the vocabulary by their display string.");
         source.AddTo(cmd);
-        cmd.Options.Add(input);
-        cmd.Options.Add(inputs);
+        inputs.AddTo(cmd);
         cmd.Options.Add(json);
         cmd.Options.Add(strict);
         cmd.SetAction(parse => CliApp.Guard(ctx, () =>
         {
-            string? one = parse.GetValue(input);
-            string? file = parse.GetValue(inputs);
-            if (one is not null && file is not null) throw new CliException("give either --input or --inputs, not both");
-            if (one is null && file is null) throw new CliException("give --input \"t1 t2 ...\" or --inputs FILE");
-            var sequences = one is not null ? [(0, Inputs.Split(one))] : Inputs.ReadFile(file!);
+            var sequences = inputs.Read(parse);
 
             var loaded = source.Resolve(parse);
             var model = loaded.Model;
             AveragingOutput.WarnCompileTime(ctx, model);
-            var encoded = sequences.Select(s => Inputs.Encode(model, s.Tokens, file is null ? null : $"line {s.Line} of '{file}'")).ToList();
+            var encoded = sequences.Select(s => Inputs.Encode(model, s.Tokens, s.Where)).ToList();
 
             var outputs = new Value[encoded.Count][];
             using (var runtime = new CompiledTransformer(model))
@@ -51,7 +45,7 @@ public static class RunCommand
                         {
                             var residual = CompiledForward.ToArray(f.Output, k);
                             var report = AveragingCheck.Check(model, residual);
-                            string? where = file is null ? null : $"line {sequences[chunk[k]].Line} of '{file}'";
+                            string? where = sequences[chunk[k]].Where;
                             outputs[chunk[k]] = AveragingOutput.Apply(ctx, model, report, decoder.DecodeOutput(residual), where, parse.GetValue(strict));
                         }
                     }

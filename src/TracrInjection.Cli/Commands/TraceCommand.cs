@@ -8,16 +8,30 @@ using TracrInjection.Rasp.Values;
 
 namespace TracrInjection.Cli.Commands;
 
-/// <summary><c>trace (--model DIR | --program ID) --input "..." [--json] [--plot FILE.png]</c>.</summary>
+/// <summary><c>trace (--model DIR | --program ID) (--input "..." | --input-json JSON) [--json] [--plot FILE.png]</c>.</summary>
 public static class TraceCommand
 {
+    /// <summary>
+    /// TransformerLens's hook name of a capture point: tracr layer l (attention then MLP) is TL block l, so the
+    /// embedding is <c>blocks.0.hook_resid_pre</c>, <c>layer_l/attn</c> <c>blocks.l.hook_resid_mid</c> and <c>layer_l/mlp</c>
+    /// <c>blocks.l.hook_resid_post</c> (as TransformerLens's tracr demo maps them).
+    /// </summary>
+    public static string? HookName(string stage)
+    {
+        if (stage == "embed") return "blocks.0.hook_resid_pre";
+        var m = System.Text.RegularExpressions.Regex.Match(stage, @"^layer_(\d+)/(attn|mlp)$");
+        if (!m.Success) return null;
+        return $"blocks.{m.Groups[1].Value}.{(m.Groups[2].Value == "attn" ? "hook_resid_mid" : "hook_resid_post")}";
+    }
+
     public static Command Create(CliContext ctx)
     {
         var source = new ModelSource();
-        var input = new Option<string>("--input", "-i") { Description = "The input sequence: space-separated tokens, without BOS.", Required = true, HelpName = "TOKENS" };
+        var input = new InputOptions(files: false);
         var json = new Option<bool>("--json")
         {
             Description = "Print {\"positions\": [...], \"labels\": [...residual labels...], \"layers\": [{\"name\": \"embed\" | \"layer_0/attn\" | ..., " +
+                          "\"hook\": TransformerLens's hook name (blocks.0.hook_resid_pre, blocks.l.hook_resid_mid after layer l's attention, blocks.l.hook_resid_post after its MLP), " +
                           "\"decoded\": {\"var\": [v0, v1, ...]}}], \"output\": [...]}. Positions are the input tokens: BOS (position 0) is excluded " +
                           "everywhere, so v0 is the first input token's position.",
         };
@@ -26,7 +40,7 @@ public static class TraceCommand
             "Show every RASP variable's value at every position (BOS excluded) after the embedding and after every attention and MLP " +
             "sublayer. A categorical variable reads as the value of its largest component, or None below 0.5; a numerical one as its magnitude.");
         source.AddTo(cmd);
-        cmd.Options.Add(input);
+        input.AddTo(cmd);
         cmd.Options.Add(json);
         var strict = AveragingOutput.StrictOption();
         cmd.Options.Add(strict);
@@ -35,7 +49,7 @@ public static class TraceCommand
         {
             string? plotPath = parse.GetValue(plot);
             if (plotPath is not null && string.IsNullOrWhiteSpace(plotPath)) throw new CliException("--plot needs a file name");
-            var tokens = Inputs.Split(parse.GetValue(input) ?? "");
+            var tokens = input.Read(parse)[0].Tokens;
             var loaded = source.Resolve(parse);
             var model = loaded.Model;
             var ids = Inputs.Encode(model, tokens, null);
@@ -77,6 +91,7 @@ public static class TraceCommand
                     {
                         w.WriteStartObject();
                         w.WriteString("name", st.Name);
+                        if (HookName(st.Name) is { } hook) w.WriteString("hook", hook);
                         w.WriteStartObject("decoded");
                         foreach (var (name, values) in st.Variables)
                         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using TracrInjection.Cli.Compilation;
 using TracrInjection.Compiler.Assembly;
 using TracrInjection.Compiler.Verification;
 using TracrInjection.Models.CompiledRuntime;
@@ -17,19 +18,41 @@ public static class VerifyCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var random = new Option<int>("--random") { Description = "Number of random programs.", Required = true, HelpName = "N" };
-        var inputs = new Option<int>("--inputs") { Description = "Random inputs per program (default 10).", DefaultValueFactory = _ => 10, HelpName = "K" };
+        var random = new Option<int?>("--random") { Description = "Number of random programs.", HelpName = "N" };
+        var inputs = new Option<int>("--inputs") { Description = "Random inputs per program (default 10); with --program/--model: N random inputs instead of every input.", DefaultValueFactory = _ => 10, HelpName = "K" };
+        var source = new ModelSource();
+        var maxLength = new Option<int?>("--max-length") { Description = "With --program/--model: check every input of length 1..L (default: the longest L with at most 10,000 inputs).", HelpName = "L" };
         var seed = new Option<int>("--seed") { Description = "First program seed (default 0; program i uses seed + i).", HelpName = "S" };
         var tracr = new Option<bool>("--tracr-mode") { Description = "Compile in tracr mode instead of fix mode (disagreements are then expected)." };
         var batches = new Option<int>("--batches") { Description = "Random batches for the batch-invariance check (default 0).", HelpName = "M" };
         var threads = new Option<int>("--threads") { Description = "Torch threads (default 1).", DefaultValueFactory = _ => 1, HelpName = "N" };
         var cmd = new Command("verify", "Differential test of the compiler against the RASP evaluator on random programs, and a batch-invariance check.")
         {
-            random, inputs, seed, tracr, batches, threads,
+            random, inputs, seed, tracr, batches, threads, maxLength,
         };
+        source.AddTo(cmd);
         cmd.SetAction(parse => CliApp.Guard(ctx, () =>
         {
-            int n = parse.GetValue(random), k = parse.GetValue(inputs), s0 = parse.GetValue(seed), m = parse.GetValue(batches);
+            bool oneModel = parse.GetResult(source.Model) is { Implicit: false } || parse.GetResult(source.Program) is { Implicit: false };
+            if (oneModel)
+            {
+                if (parse.GetValue(random) is not null) throw new CliException("give either --random N (random programs) or --program/--model (one model), not both");
+                if (parse.GetValue(tracr) || parse.GetValue(batches) > 0) throw new CliException("--tracr-mode and --batches apply to --random; with --program, tracr mode is the default and --fix-tracr-bugs selects fix mode");
+                int? len = parse.GetValue(maxLength);
+                if (len is int l && l < 1) throw new CliException($"--max-length must be at least 1 (got {l})");
+                int? count = parse.GetResult(inputs) is { Implicit: false } ? parse.GetValue(inputs) : null;
+                if (parse.GetValue(threads) is int th and > 0) TorchSharp.torch.set_num_threads(th);
+                var loaded = source.Resolve(parse);
+                if (len is int l2 && l2 > loaded.Model.MaxSeqLen) throw new CliException($"--max-length {l2} is longer than the model's max_seq_len {loaded.Model.MaxSeqLen}");
+                string? dir = parse.GetValue(source.Model);
+                var programExpr = dir is not null
+                    ? VerifyProgram.ProgramOf(dir, CompiledModelStore.ReadMetadata(dir))
+                    : Compilation.Compile.Spec(parse.GetValue(source.Program)!).Build();
+                return VerifyProgram.Run(ctx, loaded, programExpr, count, len, parse.GetValue(seed));
+            }
+            if (parse.GetValue(maxLength) is not null) throw new CliException("--max-length applies to --program/--model");
+            if (parse.GetValue(random) is not int n) throw new CliException("give --random N (random programs) or --program ID|FILE.rasp / --model DIR (one model)");
+            int k = parse.GetValue(inputs), s0 = parse.GetValue(seed), m = parse.GetValue(batches);
             if (n < 0 || k < 1 || m < 0) throw new CliException("--random and --batches must be ≥ 0 and --inputs ≥ 1");
             if (parse.GetValue(threads) is int t and > 0) TorchSharp.torch.set_num_threads(t);
             bool fix = !parse.GetValue(tracr);

@@ -21,6 +21,7 @@ public static class InjectCommand
         public Option<string> Preset { get; } = new("--preset") { Description = "paper: the authors' setup, quirks included; improved: every quirk fixed.", HelpName = "paper|improved", DefaultValueFactory = _ => "paper" };
         public Option<string?> Fixes { get; } = new("--fixes") { Description = "Fixes on top of the preset, for ablations: all, none, or a comma list of map_operators, count_split_digits, token_exact_mask, no_truncation, align_real_tokens_only, repair_tracr_bugs, true_length_ood (a leading '-' turns one off).", HelpName = "LIST" };
         public Option<long?> Steps { get; } = new("--steps") { Description = "Optimizer steps (paper: 20000).", HelpName = "N" };
+        public Option<bool> FixTracrBugs { get; } = new("--fix-tracr-bugs") { Description = "Compile the teacher in fix mode, as 'compile --fix-tracr-bugs' (the same as --fixes repair_tracr_bugs)." };
         public Option<long> Seed { get; } = new("--seed") { Description = "Seed of the data, the splits, the adapter and dropout.", DefaultValueFactory = _ => 42 };
         public Option<int?> Batch { get; } = new("--batch-size") { Description = "Supervised examples per step (paper preset 12, improved 16).", HelpName = "N" };
         public Option<int?> KlBatch { get; } = new("--kl-batch-size") { Description = "KL windows per step (default: the batch size).", HelpName = "N" };
@@ -44,7 +45,7 @@ public static class InjectCommand
         public Option<bool> NoLmEval { get; } = new("--no-lm-eval") { Description = "Skip the retained-ability evaluation (lm-eval before/after)." };
         public Option<string?> Device { get; } = new("--device") { Description = "Torch device: cpu (default) or cuda[:N] (needs a TorchSharp CUDA build).", HelpName = "DEVICE" };
 
-        public IEnumerable<Option> All => [Preset, Fixes, Steps, Seed, Batch, KlBatch, LmLr, AdapterLr, AlgWeight, RollWarmup, NoRoll, Clip, Warmup, FreezeEmbeddings, Pool, EvalItems, ValidateEvery, CheckpointEvery, Mapping, TeacherLen, Corpus, Threads, LmEvalItems, NoLmEval, Device];
+        public IEnumerable<Option> All => [Preset, Fixes, FixTracrBugs, Steps, Seed, Batch, KlBatch, LmLr, AdapterLr, AlgWeight, RollWarmup, NoRoll, Clip, Warmup, FreezeEmbeddings, Pool, EvalItems, ValidateEvery, CheckpointEvery, Mapping, TeacherLen, Corpus, Threads, LmEvalItems, NoLmEval, Device];
 
         public InjectionOptions Build(ParseResult parse, string task, bool baseline, InjectionOptions? start = null, ProgramTaskSpec? program = null)
         {
@@ -57,6 +58,7 @@ public static class InjectCommand
             var o = start ?? (program is null ? InjectionOptions.ForPreset(preset, task) : InjectionOptions.ForPreset(preset, program));
             o = o with { Baseline = baseline, Seed = parse.GetValue(Seed) };
             if (parse.GetValue(Fixes) is { } fixes) o = o with { Fixes = Wrap(() => InjectionFixes.Parse(fixes, o.Fixes)) };
+            if (parse.GetValue(FixTracrBugs)) o = o with { Fixes = o.Fixes with { RepairTracrBugs = true } };
             if (parse.GetValue(Steps) is { } steps) o = o with { Steps = steps };
             if (parse.GetValue(Batch) is { } b) o = o with { BatchSize = b };
             if (parse.GetValue(KlBatch) is { } kb) o = o with { KlBatchSize = kb };

@@ -1,3 +1,4 @@
+using TracrInjection.Compiler.Assembly;
 using TracrInjection.Compiler.Craft;
 using TracrInjection.Compiler.Graph;
 
@@ -16,7 +17,8 @@ public sealed class CraftModel
     public required VectorSpace Residual { get; init; }
 
     /// <summary>tracr's <c>_allocate_modules_to_layers</c> + <c>_get_model_blocks</c> (spec §5.3).</summary>
-    public static CraftModel Build(RaspGraph graph, bool separateCleanBosUnits = false)
+    /// <param name="tracrDefects">Tracr mode: receives the SelectorWidths that share a BOS clean-up unit (bug B6).</param>
+    public static CraftModel Build(RaspGraph graph, bool separateCleanBosUnits = false, List<TracrDefect>? tracrDefects = null)
     {
         var allocation = LayerAllocation.Allocate(graph);
         int maxSublayer = 0;
@@ -55,6 +57,7 @@ public sealed class CraftModel
                 var mlps = new List<Mlp>(blocks.Count);
                 foreach (var b in blocks) mlps.Add((Mlp)b);
                 if (separateCleanBosUnits) mlps = SeparateCleanBos(mlps);
+                else if (tracrDefects is not null) NoteSharedCleanBos(mlps, tracrDefects);
                 var combined = Mlp.CombineInParallel(mlps);
                 sublayers.Add(new CraftSublayer(index, null, combined));
             }
@@ -78,6 +81,18 @@ public sealed class CraftModel
         var clean = new BasisDirection("_hidden_clean_bos_");
         if (mlps.Count(m => m.Hidden.Contains(clean)) < 2) return mlps;
         return mlps.Select(m => m.Hidden.Contains(clean) ? RenameHidden(m, clean, new BasisDirection($"_hidden_clean_bos_{m.Nodes[0]}_")) : m).ToList();
+    }
+
+    /// <summary>Tracr mode: the SelectorWidths that <see cref="SeparateCleanBos"/> would separate.</summary>
+    private static void NoteSharedCleanBos(List<Mlp> mlps, List<TracrDefect> defects)
+    {
+        var clean = new BasisDirection("_hidden_clean_bos_");
+        var sharing = mlps.Where(m => m.Hidden.Contains(clean)).Select(m => m.Nodes[0]).ToList();
+        if (sharing.Count < 2) return;
+        foreach (var node in sharing)
+            defects.Add(new TracrDefect(node, "B6",
+                $"SelectorWidth shares tracr's BOS clean-up unit with {string.Join(", ", sharing.Where(n => n != node))}, so the BOS " +
+                "residual is left at -1 and later layers read it: affects inputs of every length from 1"));
     }
 
     private static Mlp RenameHidden(Mlp m, BasisDirection from, BasisDirection to)

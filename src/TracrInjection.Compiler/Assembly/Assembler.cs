@@ -10,7 +10,7 @@ namespace TracrInjection.Compiler.Assembly;
 public static class Assembler
 {
     public static CompiledModel Assemble(RaspGraph graph, CraftModel craft, CompilerOptions options,
-        IReadOnlySet<string> compensatedHeads, IReadOnlyList<string> repairs)
+        IReadOnlySet<string> compensatedHeads, IReadOnlyList<string> repairs, IReadOnlyList<TracrDefect>? tracrDefects = null)
     {
         if (!graph.TryGet("tokens", out var tokensNode))
             throw new CompilationException(CompilationErrorKind.Unsupported,
@@ -137,6 +137,7 @@ public static class Assembler
             Repairs = repairs,
             Dataflow = Dataflow.Of(graph),
             Warnings = Dataflow.CompileTimeWarnings(graph, options),
+            TracrDefects = tracrDefects ?? [],
         };
     }
 

@@ -149,6 +149,8 @@ public sealed class CompiledModel
     public IReadOnlyList<DataflowNode> Dataflow { get; init; } = [];
     /// <summary>Compile-time warnings: places where no compiled model can give RASP's value (both modes).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>Tracr mode: expressions where this model will disagree with RASP and fix mode would repair it (empty in fix mode).</summary>
+    public IReadOnlyList<TracrDefect> TracrDefects { get; init; } = [];
 
     public int ResidualWidth => ResidualLabels.Count;
     public int MaxSeqLen => Options.MaxSeqLen;

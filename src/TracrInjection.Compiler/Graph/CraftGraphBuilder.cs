@@ -1,3 +1,4 @@
+using TracrInjection.Compiler.Assembly;
 using TracrInjection.Compiler.Chamber;
 using TracrInjection.Compiler.Craft;
 using TracrInjection.Rasp.Expressions;
@@ -16,6 +17,9 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
 
     /// <summary>Notes on what fix mode changed, for the user.</summary>
     public List<string> Repairs { get; } = [];
+
+    /// <summary>Tracr mode: where the model will disagree with RASP, found by the checks behind <see cref="Repairs"/> (issue 11).</summary>
+    public List<TracrDefect> Defects { get; } = [];
 
     public void Build()
     {
@@ -58,10 +62,11 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
                 {
                     var mlp = CategoricalMlp.MapCategoricalToNumerical(Space(inner), output, m.F, keepNegatives: options.FixTracrBugs);
                     if (mlp.Hidden.Count == 2) Repairs.Add($"{label}: negative outputs kept with a second hidden unit (tracr clips them to 0, bug B3)");
+                    if (!options.FixTracrBugs) NoteClippedNegatives(label, Space(inner), m.F);
                     return mlp;
                 }
                 var disc = NumericalMlp.Discretise(Values(inner), m.F, MergeTolerance);
-                double large = Exactness(label, disc);
+                double large = Exactness(label, disc, expr.IsCategorical);
                 string hidden = $"_hidden_{label}_";
                 if (options.FixTracrBugs && ReachesNumerical(node))
                 {
@@ -126,6 +131,7 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
                         CompensatedHeads.Add(label);
                     }
                 }
+                else NoteSelectorWidthMiscount(label, outValues, large);
                 return SelectorWidthBlock.Build(Space(sel.Queries), Space(sel.Keys), output, Bos, One, AttnFn(sel),
                     outValues, expr.IsCategorical, large, label, floatExactSteps: options.FixTracrBugs && ReachesNumerical(node));
             }
@@ -159,15 +165,64 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
         return false;
     }
 
-    /// <summary>The discretising MLP needs every input gap ≥ 2/L; fix mode raises L (with headroom) where it is not.</summary>
-    private double Exactness(string label, NumericalMlp.Discretisation disc)
+    /// <summary>
+    /// The discretising MLP needs every input gap ≥ 2/L; fix mode raises L (with headroom) where it is not, tracr mode
+    /// notes the smallest input value that the MLP maps wrongly (bug B4).
+    /// </summary>
+    private double Exactness(string label, NumericalMlp.Discretisation disc, bool categorical)
     {
         double large = options.MlpExactness;
-        if (!options.FixTracrBugs) return large;
         double needed = RequiredExactness(disc);
         if (needed <= large) return large;
+        if (!options.FixTracrBugs)
+        {
+            for (int k = 0; k < disc.Inputs.Count; k++)
+            {
+                if (NumericalMlp.Matches(NumericalMlp.Simulate(disc, large, disc.Inputs[k].AsDouble), disc.Outputs[k], categorical)) continue;
+                Defects.Add(new TracrDefect(label, "B4",
+                    $"discretising MLP too coarse: input values {NumericalMlp.MinGap(disc):G4} apart, but exactness {large} separates only values ≥ {2 / large:G4} apart; " +
+                    $"wrong from input value {disc.Inputs[k].Repr()} (RASP gives {disc.Outputs[k].Repr()})"));
+                break;
+            }
+            return large;
+        }
         Repairs.Add($"{label}: discretising MLP exactness raised from {large} to {needed:G4} (input values {NumericalMlp.MinGap(disc):G4} apart, bug B4)");
         return needed;
+    }
+
+    /// <summary>Tracr mode, bug B3: a categorical → numerical Map with negative outputs compiles them to 0.</summary>
+    private void NoteClippedNegatives(string label, VectorSpace input, Func<Value, Value> f)
+    {
+        foreach (var d in input.Basis)
+        {
+            var y = ArithmeticErrors.Ignoring(f, d.Value!);
+            if (y is null || !y.IsNumber || y.AsDouble >= 0) continue;
+            Defects.Add(new TracrDefect(label, "B3", $"categorical → numerical Map clips negative outputs to 0: wrong at input value {d.Value!.Repr()} (RASP gives {y.Repr()})"));
+            return;
+        }
+    }
+
+    /// <summary>
+    /// Tracr mode, bugs B4/B5: the SelectorWidth decoder reads 1/(w+1) with tracr's exactness; where neighbouring
+    /// widths are closer than 2/L it miscounts. Notes the smallest width the decoder gets wrong (else the first width
+    /// past a too-small gap), which needs an input of at least that many tokens.
+    /// </summary>
+    private void NoteSelectorWidthMiscount(string label, List<Value> outValues, double large)
+    {
+        var inValues = outValues.Select(v => Py.Div(Value.Int(1), Py.Add(v, Value.Int(1))));
+        var disc = NumericalMlp.Discretise(inValues, x => Py.Round(Py.Sub(Py.Div(Value.Int(1), x), Value.Int(1))), 0);
+        if (RequiredExactness(disc) <= large) return;
+        var widths = outValues.Where(v => v.IsNumber).OrderBy(v => v.AsDouble).ToList();
+        Value? bites = null;
+        foreach (var w in widths)
+        {
+            double x = Py.Div(Value.Int(1), Py.Add(w, Value.Int(1))).AsDouble;
+            if (!NumericalMlp.Matches(NumericalMlp.Simulate(disc, large, x), w, categorical: true)) { bites = w; break; }
+        }
+        bites ??= widths.Skip(1).FirstOrDefault(w => 1 / (w.AsDouble * (w.AsDouble + 1)) * large < 2) ?? widths[^1];
+        Defects.Add(new TracrDefect(label, "B4/B5",
+            $"SelectorWidth miscounts: its decoder's exactness {large} cannot separate neighbouring widths: wrong from width {bites.Repr()} " +
+            $"(an input of {bites.Repr()} or more tokens)"));
     }
 
     private double RequiredExactness(NumericalMlp.Discretisation disc) => NumericalMlp.RequiredExactness(disc, options.MlpExactness);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using TracrInjection.Compiler.Assembly;
 using TracrInjection.Models.Checkpoints;
 
 namespace TracrInjection.Models.CompiledRuntime;
@@ -63,6 +64,55 @@ internal sealed class CheckedTensors(SafeTensorsReader reader, string path, int 
                 m[r, c] = v;
             }
         return m;
+    }
+
+    /// <summary>
+    /// An MLP matrix, dense (<c>NAME</c>) or in compressed sparse rows (<c>NAME.sparse_*</c>, kept sparse: never
+    /// densified); the row starts must rise from 0 to the entry count and every column be in range, once per row.
+    /// </summary>
+    public SparseWeights MlpMatrix(string name, int rows, int cols)
+    {
+        if (reader.Tensors.ContainsKey(name) || !reader.Tensors.ContainsKey(name + SparseSuffix.RowStart))
+            return SparseWeights.FromDense(Matrix(name, rows, cols));
+        var start = Int32s(name + SparseSuffix.RowStart, rows + 1);
+        var columns = Int32s(name + SparseSuffix.Columns, null);
+        var vinfo = Info(name + SparseSuffix.Values, SafeTensorsDType.F32, 1);
+        if (vinfo.Shape[0] != columns.Length)
+            throw Error($"tensor '{name}{SparseSuffix.Values}' has {vinfo.Shape[0]} entries but '{name}{SparseSuffix.Columns}' has {columns.Length}");
+        var vbytes = Bytes(name + SparseSuffix.Values);
+        var values = new float[columns.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = BinaryPrimitives.ReadSingleLittleEndian(vbytes.AsSpan(i * 4, 4));
+            if (!float.IsFinite(values[i])) throw Error($"tensor '{name}{SparseSuffix.Values}' has a non-finite value at [{i}]");
+        }
+        if (start[0] != 0 || start[rows] != columns.Length)
+            throw Error($"tensor '{name}{SparseSuffix.RowStart}' must run from 0 to {columns.Length} (got {start[0]} .. {start[rows]})");
+        var seen = new int[cols];
+        for (int r = 0; r < rows; r++)
+        {
+            if (start[r + 1] < start[r]) throw Error($"tensor '{name}{SparseSuffix.RowStart}' decreases at row {r}");
+            for (int i = start[r]; i < start[r + 1]; i++)
+            {
+                if (columns[i] < 0 || columns[i] >= cols)
+                    throw Error($"tensor '{name}{SparseSuffix.Columns}' entry {i} is column {columns[i]}, outside [0, {cols})");
+                if (seen[columns[i]] == r + 1)
+                    throw Error($"tensor '{name}{SparseSuffix.Columns}' holds column {columns[i]} twice in row {r}");
+                seen[columns[i]] = r + 1;
+            }
+        }
+        return new SparseWeights(rows, cols, start, columns, values);
+    }
+
+    private int[] Int32s(string name, int? expectedLength)
+    {
+        var info = Info(name, SafeTensorsDType.I32, 1);
+        if (expectedLength is int n && info.Shape[0] != n)
+            throw Error($"tensor '{name}' has {info.Shape[0]} entries, expected {n}");
+        var bytes = Bytes(name);
+        var r = new int[info.Shape[0]];
+        for (int i = 0; i < r.Length; i++) r[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(i * 4, 4));
+        return r;
     }
 
     public void CheckAllUsed()

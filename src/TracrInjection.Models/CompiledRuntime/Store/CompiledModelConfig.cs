@@ -11,7 +11,15 @@ namespace TracrInjection.Models.CompiledRuntime;
 public sealed record CompiledModelConfig
 {
     public const string Format = "tracr-injection/compiled-model";
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The version written when a weight is stored sparse (2: an MLP matrix may be <c>NAME.sparse_row_start</c>,
+    /// <c>NAME.sparse_columns</c> (I32) and <c>NAME.sparse_values</c> (F32) instead of a dense <c>NAME</c>). A folder whose
+    /// weights are all dense is written as version 1, which older builds read; this build reads both.
+    /// </summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The oldest version this build reads (1: every weight dense).</summary>
+    public const int OldestFormatVersion = 1;
 
     /// <summary>What a layer's attention head is, apart from its weights.</summary>
     public sealed record HeadDescription(string Node, string Op);
@@ -39,6 +47,8 @@ public sealed record CompiledModelConfig
     public IReadOnlyList<DataflowNode> Dataflow { get; init; } = [];
     /// <summary>Compile-time warnings (a categorical aggregate that provably averages).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>Tracr mode: where the model disagrees with RASP (<see cref="TracrDefect"/>); empty in fix mode and in older folders.</summary>
+    public IReadOnlyList<TracrDefect> TracrDefects { get; init; } = [];
     public long StoredParameters { get; init; }
     public long TracrPaddedParameters { get; init; }
 
@@ -62,6 +72,7 @@ public sealed record CompiledModelConfig
         Repairs = m.Repairs,
         Dataflow = m.Dataflow,
         Warnings = m.Warnings,
+        TracrDefects = m.TracrDefects,
         StoredParameters = m.StoredParameterCount,
         TracrPaddedParameters = m.TracrParameterCount,
     };

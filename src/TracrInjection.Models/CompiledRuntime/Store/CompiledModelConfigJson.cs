@@ -12,14 +12,14 @@ namespace TracrInjection.Models.CompiledRuntime;
 /// </summary>
 public static class CompiledModelConfigJson
 {
-    public static string Write(CompiledModelConfig c)
+    public static string Write(CompiledModelConfig c, int formatVersion = CompiledModelConfig.FormatVersion)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("format", CompiledModelConfig.Format);
-            w.WriteNumber("format_version", CompiledModelConfig.FormatVersion);
+            w.WriteNumber("format_version", formatVersion);
             w.WriteStartObject("metadata");
             foreach (var (k, v) in c.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteString(k, v);
             w.WriteEndObject();
@@ -115,6 +115,16 @@ public static class CompiledModelConfigJson
             foreach (var r in c.Repairs) w.WriteStringValue(r);
             w.WriteEndArray();
             DataflowJson.Write(w, c.Dataflow, c.Warnings);
+            w.WriteStartArray("tracr_defects");
+            foreach (var d in c.TracrDefects)
+            {
+                w.WriteStartObject();
+                w.WriteString("label", d.Label);
+                w.WriteString("bug", d.Bug);
+                w.WriteString("message", d.Message);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
 
             w.WriteStartObject("parameters");
             w.WriteNumber("stored", c.StoredParameters);
@@ -141,8 +151,8 @@ public static class CompiledModelConfigJson
         string format = f.Str(f.Get(root, "format"), "format");
         if (format != CompiledModelConfig.Format) throw f.Error($"format is '{format}', expected '{CompiledModelConfig.Format}'");
         int version = f.Int(f.Get(root, "format_version"), "format_version");
-        if (version != CompiledModelConfig.FormatVersion)
-            throw f.Error($"format_version {version} is not supported (this build reads {CompiledModelConfig.FormatVersion})");
+        if (version < CompiledModelConfig.OldestFormatVersion || version > CompiledModelConfig.FormatVersion)
+            throw f.Error($"format_version {version} is not supported (this build reads {CompiledModelConfig.OldestFormatVersion} to {CompiledModelConfig.FormatVersion})");
 
         var opt = f.Obj(root, "options");
         var vocab = f.Values(f.Get(opt, "vocab"), "options.vocab");
@@ -200,6 +210,19 @@ public static class CompiledModelConfigJson
         List<string> warnings;
         try { (dataflow, warnings) = DataflowJson.Read(root); }
         catch (FormatException e) { throw f.Error(e.Message); }
+        var defects = new List<TracrDefect>();
+        if (root.TryGetProperty("tracr_defects", out var defectsEl)) // absent in folders written before issue 11
+        {
+            if (defectsEl.ValueKind != JsonValueKind.Array) throw f.Error("tracr_defects must be a list");
+            int di = 0;
+            foreach (var d in defectsEl.EnumerateArray())
+            {
+                string at = $"tracr_defects[{di++}]";
+                if (d.ValueKind != JsonValueKind.Object) throw f.Error($"{at} must be an object");
+                defects.Add(new TracrDefect(f.Str(f.Get(d, "label", at), at + ".label"), f.Str(f.Get(d, "bug", at), at + ".bug"),
+                    f.Str(f.Get(d, "message", at), at + ".message")));
+            }
+        }
         var layersEl = f.Get(root, "layers");
         if (layersEl.ValueKind != JsonValueKind.Array) throw f.Error("layers must be a list");
         var layers = new List<CompiledModelConfig.LayerDescription>();
@@ -247,6 +270,7 @@ public static class CompiledModelConfigJson
             Repairs = repairs,
             Dataflow = dataflow,
             Warnings = warnings,
+            TracrDefects = defects,
         };
     }
 }

@@ -88,9 +88,9 @@ public static class CompiledModelReader
             {
                 string p = $"layer_{li}/mlp/";
                 var inDims = st.Index(p + "input_dims", null);
-                var w1 = st.Matrix(p + "w_1", inDims.Length, m.HiddenSize);
+                var w1 = st.MlpMatrix(p + "w_1", inDims.Length, m.HiddenSize);
                 var outDims = st.Index(p + "output_dims", null);
-                var w2 = st.Matrix(p + "w_2", m.HiddenSize, outDims.Length);
+                var w2 = st.MlpMatrix(p + "w_2", m.HiddenSize, outDims.Length);
                 mlp = new CompiledMlp(m.Nodes, inDims, w1, outDims, w2, m.HiddenLabels);
             }
             layers.Add(new CompiledLayer(heads, mlp));
@@ -118,6 +118,7 @@ public static class CompiledModelReader
             Repairs = c.Repairs,
             Dataflow = c.Dataflow,
             Warnings = c.Warnings,
+            TracrDefects = c.TracrDefects,
         };
     }
 

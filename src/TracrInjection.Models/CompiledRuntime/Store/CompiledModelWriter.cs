@@ -13,7 +13,9 @@ public static class CompiledModelWriter
 {
     /// <summary>Writes <paramref name="model"/> to the folder <paramref name="directory"/> atomically.</summary>
     /// <param name="metadata">Free-form strings stored under <c>metadata</c> in config.json (e.g. the program id).</param>
-    public static void Write(CompiledModel model, string directory, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <param name="dense">Store every weight dense (format version 1, as tracr's own layout holds them); by default an MLP
+    /// matrix that is mostly zeros is stored in compressed sparse rows (format version 2).</param>
+    public static void Write(CompiledModel model, string directory, IReadOnlyDictionary<string, string>? metadata = null, bool dense = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -31,13 +33,15 @@ public static class CompiledModelWriter
         }
 
         var w = CompressionMatrix.For(model);
-        string json = CompiledModelConfigJson.Write(CompiledModelConfig.Of(model, w?.GetLength(0), metadata));
+        bool anySparse = !dense && model.Layers.Any(l => l.Mlp is { } m && (PaysToStoreSparse(m.SparseW1) || PaysToStoreSparse(m.SparseW2)));
+        string json = CompiledModelConfigJson.Write(CompiledModelConfig.Of(model, w?.GetLength(0), metadata),
+            anySparse ? CompiledModelConfig.FormatVersion : CompiledModelConfig.OldestFormatVersion);
         Directory.CreateDirectory(parent);
         string tmp = Path.Combine(parent, $".{name}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(tmp);
         try
         {
-            WriteTensors(model, w, Path.Combine(tmp, CompiledModelStore.WeightsFileName));
+            WriteTensors(model, w, Path.Combine(tmp, CompiledModelStore.WeightsFileName), dense);
             AtomicFile.WriteAllText(Path.Combine(tmp, CompiledModelStore.ConfigFileName), json);
             if (Directory.Exists(full))
             {
@@ -74,7 +78,7 @@ public static class CompiledModelWriter
         catch (UnauthorizedAccessException) { }
     }
 
-    private static void WriteTensors(CompiledModel m, float[,]? wEmb, string path)
+    private static void WriteTensors(CompiledModel m, float[,]? wEmb, string path, bool dense)
     {
         using var scope = NewDisposeScope();
         var t = new Dictionary<string, Tensor>(StringComparer.Ordinal)
@@ -101,13 +105,41 @@ public static class CompiledModelWriter
             {
                 string p = $"layer_{l}/mlp/";
                 t[p + "input_dims"] = Index(mlp.InputDims);
-                t[p + "w_1"] = Matrix(mlp.W1);
+                MlpMatrix(t, p + "w_1", mlp.SparseW1, dense);
                 t[p + "output_dims"] = Index(mlp.OutputDims);
-                t[p + "w_2"] = Matrix(mlp.W2);
+                MlpMatrix(t, p + "w_2", mlp.SparseW2, dense);
             }
         }
         if (wEmb is not null) t["compression/w_emb"] = Matrix(wEmb);
         SafeTensorsWriter.Save(path, t, metadata: new Dictionary<string, string> { ["format"] = CompiledModelConfig.Format });
+    }
+
+    /// <summary>Matrices below this many entries (64 KiB dense) are always stored dense.</summary>
+    internal const long SparseMinEntries = 1 << 14;
+
+    /// <summary>Sparse when the matrix is large and the three sparse tensors take at most half the dense bytes (4 per entry).</summary>
+    internal static bool PaysToStoreSparse(SparseWeights s) =>
+        (long)s.Rows * s.Cols >= SparseMinEntries && (long)s.NonZeroCount * 8 + (s.Rows + 1L) * 4 <= (long)s.Rows * s.Cols * 2;
+
+    /// <summary>An MLP matrix, dense as <c>NAME</c> or sparse as <c>NAME.sparse_{row_start,columns,values}</c>; never densified to write it sparse.</summary>
+    private static void MlpMatrix(Dictionary<string, Tensor> t, string name, SparseWeights s, bool dense)
+    {
+        if (dense || !PaysToStoreSparse(s))
+        {
+            t[name] = Dense(s);
+            return;
+        }
+        t[name + SparseSuffix.RowStart] = tensor(s.RowStart, [s.RowStart.Length], ScalarType.Int32);
+        t[name + SparseSuffix.Columns] = tensor(s.Columns, [s.Columns.Length], ScalarType.Int32);
+        t[name + SparseSuffix.Values] = tensor(s.Values, [s.Values.Length], ScalarType.Float32);
+    }
+
+    private static Tensor Dense(SparseWeights s)
+    {
+        var flat = new float[(long)s.Rows * s.Cols];
+        for (int r = 0; r < s.Rows; r++)
+            for (int i = s.RowStart[r]; i < s.RowStart[r + 1]; i++) flat[(long)r * s.Cols + s.Columns[i]] = s.Values[i];
+        return tensor(flat, [s.Rows, s.Cols], ScalarType.Float32);
     }
 
     private static Tensor Index(int[] dims) => tensor(dims.Select(d => (long)d).ToArray(), [dims.Length], ScalarType.Int64);
