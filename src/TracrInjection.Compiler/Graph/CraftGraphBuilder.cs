@@ -61,9 +61,16 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
                     return mlp;
                 }
                 var disc = NumericalMlp.Discretise(Values(inner), m.F, MergeTolerance);
-                double large = Exactness(label, disc);
                 string hidden = $"_hidden_{label}_";
-                if (options.FixTracrBugs && ReachesNumerical(node))
+                Mlp? affine = null;
+                double large = options.MlpExactness;
+                if (options.FixTracrBugs && expr.IsNumerical && ReachesNumerical(node) && NumericalMlp.AffineFit(disc) is var (a, b))
+                {
+                    affine = NumericalMlp.Affine(Space(inner)[0], output[0], One, a, b, hidden);
+                    Repairs.Add($"{label}: affine on its inputs ({a:G6}·x + {b:G6}), compiled as an exact linear MLP (tracr's discretising steps round at L·x scale and drift by ~1e-6..1e-5)");
+                }
+                else large = Exactness(label, disc);
+                if (affine is null && options.FixTracrBugs && ReachesNumerical(node))
                 {
                     var (exact, l) = NumericalMlp.FloatExact(disc, large);
                     if (!ReferenceEquals(exact, disc))
@@ -72,9 +79,9 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
                         (disc, large) = (exact, l);
                     }
                 }
-                var numericalMlp = expr.IsCategorical
+                var numericalMlp = affine ?? (expr.IsCategorical
                     ? NumericalMlp.MapNumericalToCategorical(disc, Space(inner)[0], output, One, hidden, large)
-                    : NumericalMlp.MapNumerical(disc, Space(inner)[0], output[0], One, hidden, large);
+                    : NumericalMlp.MapNumerical(disc, Space(inner)[0], output[0], One, hidden, large));
                 if (options.FixTracrBugs && ReachesSelector(node))
                 {
                     // Bug B15: f(0) written at BOS would reach a selector's keys (see BosGate).
