@@ -82,9 +82,9 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
                 var numericalMlp = affine ?? (expr.IsCategorical
                     ? NumericalMlp.MapNumericalToCategorical(disc, Space(inner)[0], output, One, hidden, large)
                     : NumericalMlp.MapNumerical(disc, Space(inner)[0], output[0], One, hidden, large));
-                if (options.FixTracrBugs && ReachesSelector(node))
+                if (options.FixTracrBugs && ReadAtBos(node))
                 {
-                    // Bug B15: f(0) written at BOS would reach a selector's keys (see BosGate).
+                    // Bug B15: f(0) written at BOS would reach a selector's keys or an aggregate's BOS default (see BosGate).
                     double bound = Values(inner).Where(v => v.IsNumber).Select(v => Math.Abs(v.AsDouble)).DefaultIfEmpty(0).Max();
                     numericalMlp = BosGate.Apply(numericalMlp, Bos, One, bound);
                     Repairs.Add($"{label}: discretising MLP switched off at BOS (tracr writes f(0) there, which a later selector reads as a key, bug B15)");
@@ -148,8 +148,11 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
     private bool ReachesNumerical(GraphNode start) =>
         graph.Sink.Expr is SOp { IsNumerical: true } && Reaches(start, n => ReferenceEquals(n, graph.Sink));
 
-    /// <summary>Whether a Select reads this node's value, directly or through later nodes.</summary>
-    private bool ReachesSelector(GraphNode start) => Reaches(start, n => n.Expr is Selector);
+    /// <summary>
+    /// Whether an attention head reads this node's value at BOS, directly or through later nodes: a Select's keys
+    /// (BOS's score), or an Aggregate's values (BOS carries the default an empty selection falls back to).
+    /// </summary>
+    private bool ReadAtBos(GraphNode start) => Reaches(start, n => n.Expr is Selector or Aggregate);
 
     private bool Reaches(GraphNode start, Func<GraphNode, bool> target)
     {
