@@ -54,7 +54,7 @@ public sealed class CompileFlags
     }
 
     /// <summary>Whether any of these flags was given (they apply to a program, not to a compiled model folder).</summary>
-    public bool AnyGiven(ParseResult parse) => All.Any(o => parse.GetResult(o) is not null);
+    public bool AnyGiven(ParseResult parse) => All.Any(o => parse.GetResult(o) is { Implicit: false });
 
     /// <summary><paramref name="spec"/>'s settings with every given flag in place.</summary>
     public CompilerOptions Apply(ParseResult parse, ProgramSpec spec)

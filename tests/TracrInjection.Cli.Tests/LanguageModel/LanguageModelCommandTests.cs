@@ -128,7 +128,7 @@ public class PretrainCommandTests
         string export = Path.Combine(dir, "export");
         var (code, output, err) = LmCli.Run("pretrain", "--out", run, "--corpus", corpus, "--steps", "12", "--layers", "1", "--embd", "16",
             "--heads", "2", "--context", "16", "--batch", "2", "--warmup", "2", "--lr", "0.01", "--eval-every", "4", "--threads", "1",
-            "--export", export);
+            "--export", export, "--export-eval-items", "40");
         Assert.True(code == 0, err + output);
         Assert.Contains("step 12/12", output);
         foreach (var f in new[] { "config.json", "model.safetensors", "vocab.json", "merges.txt", "README.md", "training-curve.png" })
@@ -150,6 +150,33 @@ public class PretrainCommandTests
         var again = LmCli.Run("pretrain", "--out", run, "--corpus", corpus, "--resume");
         Assert.Equal(0, again.Code);
         Assert.Contains("already finished", again.Out);
+
+        // The card carries the retained-ability figures, also as lm-eval.json, and the trainer state.
+        Assert.Contains("## Retained-ability figures", card);
+        Assert.Contains("| standard | 2-shot choice |", card);
+        Assert.True(File.Exists(Path.Combine(export, ModelExport.RetainedAbilityFileName)));
+        Assert.True(File.Exists(Path.Combine(export, ModelExport.TrainerStateFileName)));
+        var eval = LmCli.Run("lm-eval", "--model", export, "--corpus", corpus, "--cloze", "10", "--choice", "10", "--tokenizers", "standard", "--json");
+        Assert.True(eval.Code == 0, eval.Err);
+        var report = System.Text.Json.JsonDocument.Parse(eval.Out).RootElement;
+        Assert.Equal(10, report.GetProperty("by_tokenizer")[0].GetProperty("choice").GetProperty("items").GetInt32());
+        var badTokenizer = LmCli.Run("lm-eval", "--model", export, "--corpus", corpus, "--tokenizers", "standard,bytes");
+        Assert.Equal(LanguageModelCommands.ExitError, badTokenizer.Code);
+        Assert.Contains("unknown tokenizer 'bytes'", badTokenizer.Err);
+        var oddChoice = LmCli.Run("lm-eval", "--model", export, "--corpus", corpus, "--choice", "7");
+        Assert.Equal(LanguageModelCommands.ExitError, oddChoice.Code);
+
+        // Growing the exported model to two blocks keeps its function: the grown run's first held-out loss is the card's.
+        string grownRun = Path.Combine(dir, "grown");
+        var grown = LmCli.Run("pretrain", "--out", grownRun, "--corpus", corpus, "--steps", "2", "--layers", "2", "--embd", "16",
+            "--heads", "2", "--context", "16", "--batch", "2", "--warmup", "1", "--eval-every", "0", "--threads", "1", "--grow-from", export);
+        Assert.True(grown.Code == 0, grown.Err + grown.Out);
+        var first = double.Parse(Regex.Match(grown.Out, @"step 0: held-out loss (\d+\.\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(Math.Log(cardPpl), first, 3);
+        var wider = LmCli.Run("pretrain", "--out", Path.Combine(dir, "wider"), "--corpus", corpus, "--steps", "2", "--layers", "2", "--embd", "32",
+            "--heads", "2", "--context", "16", "--batch", "2", "--threads", "1", "--grow-from", export);
+        Assert.Equal(LanguageModelCommands.ExitError, wider.Code);
+        Assert.Contains("n_embd 16 vs 32", wider.Err);
 
         var fresh = LmCli.Run("pretrain", "--out", run, "--corpus", corpus, "--steps", "3");
         Assert.Equal(LanguageModelCommands.ExitError, fresh.Code);
