@@ -150,9 +150,16 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
 
     /// <summary>
     /// Whether an attention head reads this node's value at BOS, directly or through later nodes: a Select's keys
-    /// (BOS's score), or an Aggregate's values (BOS carries the default an empty selection falls back to).
+    /// (BOS's score), or the values of a numerical mean whose selection can be empty (BOS carries the default 0 an
+    /// empty selection falls back to; a TRUE comparison, or a reflexive one of a SOp with itself, always selects the
+    /// query's own position, so BOS there only takes e^(−50/√K)). A categorical Aggregate's empty selection is
+    /// RASP's None, which nothing downstream turns into a value.
     /// </summary>
-    private bool ReadAtBos(GraphNode start) => Reaches(start, n => n.Expr is Selector or Aggregate);
+    private bool ReadAtBos(GraphNode start) =>
+        Reaches(start, n => n.Expr is Selector || (n.Expr is Aggregate { IsNumerical: true } a && MayBeEmpty(a.Selector)));
+
+    private bool MayBeEmpty(Selector s) => s is not Select sel || !(sel.Comparison == Comparison.TRUE ||
+        (graph.LabelOf(sel.Keys) == graph.LabelOf(sel.Queries) && sel.Comparison is Comparison.EQ or Comparison.LEQ or Comparison.GEQ));
 
     private bool Reaches(GraphNode start, Func<GraphNode, bool> target)
     {
