@@ -69,12 +69,16 @@ public static class RaspCompiler
             if (node.Expr is not Map { Inner.IsNumerical: true } m) continue;
             var disc = NumericalMlp.Discretise(graph.NodeOf(m.Inner).ValueSet!, m.F, 1e-9);
             double large = Math.Max(options.MlpExactness, NumericalMlp.RequiredExactness(disc, options.MlpExactness));
+            // A Map that is affine on these inputs may compile to the exact linear MLP: it must be affine on the real ones too.
+            var fit = m.IsNumerical ? NumericalMlp.AffineFit(disc) : null;
             foreach (var x in exact.NodeOf(m.Inner).ValueSet!)
             {
                 var want = ArithmeticErrors.Ignoring(() => m.F(x));
                 if (want is null || want.IsNone) continue;
                 var got = NumericalMlp.Simulate(disc, large, x.AsDouble);
-                if (!NumericalMlp.Matches(got, want, m.IsCategorical))
+                bool affineWrong = fit is var (a, b) && (!want.IsNumber ||
+                    Math.Abs(a * x.AsDouble + b - want.AsDouble) > 1e-9 * Math.Max(1, Math.Abs(want.AsDouble)));
+                if (affineWrong || !NumericalMlp.Matches(got, want, m.IsCategorical))
                 {
                     where = node.Label;
                     value = x;

@@ -27,18 +27,44 @@ public static class AttentionSharpening
         IReadOnlySet<string> already)
     {
         var result = new List<string>();
-        if (LeakBound(keySize, maxSeqLen) <= Tolerance) return result;
+        double leak = LeakBound(keySize, maxSeqLen);
+        if (leak <= Tolerance) return result;
         foreach (var h in heads)
         {
             string? node = h.Nodes.FirstOrDefault();
-            if (node is null || already.Contains(node) || !graph.TryGet(node, out var n) || n.Expr is not Aggregate) continue;
-            if (ReachesNumerical(graph, n)) result.Add(node);
+            if (node is null || already.Contains(node) || !graph.TryGet(node, out var n)) continue;
+            bool compensate = n.Expr switch
+            {
+                SelectorWidth => SelectorWidthLeaks(keySize, maxSeqLen),
+                Aggregate a => ReachesNumerical(graph, n) || (a.IsCategorical && CategoricalLeaks(keySize, maxSeqLen)),
+                _ => false,
+            };
+            if (compensate) result.Add(node);
         }
         return result;
     }
 
+    /// <summary>
+    /// A SelectorWidth head scores BOS c (always attend) and an unselected key 0, so each unselected key takes
+    /// up to e^(−c/√K) of BOS's weight: the attention output 1/(w+1) moves by up to N·e^(−c/√K), which must stay
+    /// well inside the decoder's half-gap between 1/N and 1/(N+1) (at K ≈ 2,500 it reads width 1 for an empty
+    /// selection).
+    /// </summary>
+    public static bool SelectorWidthLeaks(int keySize, int maxSeqLen) =>
+        maxSeqLen * Math.Exp(-CategoricalAttention.SoftmaxColdness / Math.Sqrt(keySize)) > 1.0 / (4.0 * maxSeqLen * (maxSeqLen + 1));
+
+    /// <summary>
+    /// A categorical Aggregate copies a selected key's value only if BOS (0.5c) and the unselected keys (0) take
+    /// little weight: at K ≈ 400 BOS alone takes e^(−2.5) ≈ 8%, and the blurred one-hot reaches later MLPs.
+    /// </summary>
+    public static bool CategoricalLeaks(int keySize, int maxSeqLen)
+    {
+        double s = CategoricalAttention.SoftmaxColdness / Math.Sqrt(keySize);
+        return Math.Exp(-s / 2) + maxSeqLen * Math.Exp(-s) > 0.01;
+    }
+
     public static string RepairNote(string node) =>
-        $"{node}: attention scores rescaled by √key_size (tracr's 1/√key_size scaling lets unselected keys and BOS leak into a numerical value, bug B5)";
+        $"{node}: attention scores rescaled by √key_size (tracr's 1/√key_size scaling lets unselected keys and BOS leak into the head's output, bug B5)";
 
     private static bool ReachesNumerical(RaspGraph graph, GraphNode start)
     {

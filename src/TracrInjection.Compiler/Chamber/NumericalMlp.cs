@@ -163,6 +163,61 @@ public static class NumericalMlp
     }
 
     /// <summary>
+    /// Fix mode (issue 14): the (a, b) with f(x) = a·x + b on every input of the discretisation (within 1e-12
+    /// relative, in float64), or null when f is not affine there. Such a Map compiles to <see cref="Affine"/>,
+    /// whose float32 error is a rounding of a·x, where the discretising steps' second layer multiplies hidden
+    /// activations of size L·x (≈ 100) by each Δy and rounds every product and partial sum at that scale
+    /// (≈ L·x·|Δy|·2⁻²⁴ each, 1e-6 to 1e-5 in all; e.g. 2·x of a mean gave 1.5000038 for 1.5).
+    /// </summary>
+    public static (double A, double B)? AffineFit(Discretisation d)
+    {
+        if (d.Inputs.Count < 2 || d.Outputs.Any(y => !y.IsNumber)) return null;
+        double x0 = d.Inputs[0].AsDouble, y0 = d.Outputs[0].AsDouble;
+        double x1 = d.Inputs[^1].AsDouble, y1 = d.Outputs[^1].AsDouble;
+        if (!(x1 > x0)) return null;
+        double a = (y1 - y0) / (x1 - x0), b = y0 - a * x0;
+        if (double.IsNaN(a) || double.IsInfinity(a) || double.IsNaN(b) || double.IsInfinity(b)) return null;
+        // Snap to the nearest integer slope/intercept when that fits as well (2·x, x − 1): exact in float32.
+        double ra = Math.Round(a), rb = Math.Round(b);
+        bool Fits(double aa, double bb)
+        {
+            for (int k = 0; k < d.Inputs.Count; k++)
+            {
+                double y = d.Outputs[k].AsDouble;
+                if (Math.Abs(aa * d.Inputs[k].AsDouble + bb - y) > 1e-12 * Math.Max(1, Math.Abs(y))) return false;
+            }
+            return true;
+        }
+        if (Fits(ra, rb)) return (ra, rb);
+        return Fits(a, b) ? (a, b) : null;
+    }
+
+    /// <summary>
+    /// Numerical → numerical Map that is affine on its inputs: a·(ReLU(x) − ReLU(−x)) + b·ReLU(one), exact up to
+    /// the rounding of a·x and one addition (no discretisation, so no L·x-sized activations; see <see cref="AffineFit"/>).
+    /// </summary>
+    public static Mlp Affine(BasisDirection inputDir, BasisDirection outputDir, BasisDirection one, double a, double b, string hiddenName)
+    {
+        var xp = new BasisDirection(hiddenName + "x", Value.Int(1));
+        var xn = new BasisDirection(hiddenName + "x", Value.Int(-1));
+        var c = new BasisDirection(hiddenName + "y", Value.Int(1));
+        var dirs = b != 0 ? new[] { xn, xp, c } : new[] { xn, xp };
+        var hidden = new VectorSpace(dirs);
+        var input = VectorSpace.Join(new VectorSpace(inputDir), new VectorSpace(one));
+        var first = Linear.FromAction(input, hidden, dir =>
+        {
+            var row = new List<(BasisDirection, double)>();
+            if (dir.Equals(inputDir)) { row.Add((xp, 1)); row.Add((xn, -1)); }
+            if (dir.Equals(one) && b != 0) row.Add((c, 1));
+            return row;
+        });
+        var outSpace = new VectorSpace([outputDir]);
+        var second = Linear.FromAction(hidden, outSpace, dir =>
+            dir.Equals(c) ? [(outputDir, b)] : [(outputDir, a * dir.Value!.AsLong)]);
+        return new Mlp(first, second);
+    }
+
+    /// <summary>
     /// LinearSequenceMap: α(ReLU(x) − ReLU(−x)) + β(ReLU(y) − ReLU(−y)) = αx + βy with 4 hidden units. When
     /// both inputs are the same direction tracr's input space holds it twice and the rows add up; one row
     /// carrying the sum is the same map.

@@ -66,9 +66,16 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
                     return mlp;
                 }
                 var disc = NumericalMlp.Discretise(Values(inner), m.F, MergeTolerance);
-                double large = Exactness(label, disc, expr.IsCategorical);
                 string hidden = $"_hidden_{label}_";
-                if (options.FixTracrBugs && ReachesNumerical(node))
+                Mlp? affine = null;
+                double large = options.MlpExactness;
+                if (options.FixTracrBugs && expr.IsNumerical && ReachesNumerical(node) && NumericalMlp.AffineFit(disc) is var (a, b))
+                {
+                    affine = NumericalMlp.Affine(Space(inner)[0], output[0], One, a, b, hidden);
+                    Repairs.Add($"{label}: affine on its inputs ({a:G6}·x + {b:G6}), compiled as an exact linear MLP (tracr's discretising steps round at L·x scale and drift by ~1e-6..1e-5)");
+                }
+                else large = Exactness(label, disc, expr.IsCategorical);
+                if (affine is null && options.FixTracrBugs && ReachesNumerical(node))
                 {
                     var (exact, l) = NumericalMlp.FloatExact(disc, large);
                     if (!ReferenceEquals(exact, disc))
@@ -77,12 +84,12 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
                         (disc, large) = (exact, l);
                     }
                 }
-                var numericalMlp = expr.IsCategorical
+                var numericalMlp = affine ?? (expr.IsCategorical
                     ? NumericalMlp.MapNumericalToCategorical(disc, Space(inner)[0], output, One, hidden, large)
-                    : NumericalMlp.MapNumerical(disc, Space(inner)[0], output[0], One, hidden, large);
-                if (options.FixTracrBugs && ReachesSelector(node))
+                    : NumericalMlp.MapNumerical(disc, Space(inner)[0], output[0], One, hidden, large));
+                if (options.FixTracrBugs && ReadAtBos(node))
                 {
-                    // Bug B15: f(0) written at BOS would reach a selector's keys (see BosGate).
+                    // Bug B15: f(0) written at BOS would reach a selector's keys or an aggregate's BOS default (see BosGate).
                     double bound = Values(inner).Where(v => v.IsNumber).Select(v => Math.Abs(v.AsDouble)).DefaultIfEmpty(0).Max();
                     numericalMlp = BosGate.Apply(numericalMlp, Bos, One, bound);
                     Repairs.Add($"{label}: discretising MLP switched off at BOS (tracr writes f(0) there, which a later selector reads as a key, bug B15)");
@@ -147,8 +154,18 @@ public sealed class CraftGraphBuilder(RaspGraph graph, CompilerOptions options)
     private bool ReachesNumerical(GraphNode start) =>
         graph.Sink.Expr is SOp { IsNumerical: true } && Reaches(start, n => ReferenceEquals(n, graph.Sink));
 
-    /// <summary>Whether a Select reads this node's value, directly or through later nodes.</summary>
-    private bool ReachesSelector(GraphNode start) => Reaches(start, n => n.Expr is Selector);
+    /// <summary>
+    /// Whether an attention head reads this node's value at BOS, directly or through later nodes: a Select's keys
+    /// (BOS's score), or the values of a numerical mean whose selection can be empty (BOS carries the default 0 an
+    /// empty selection falls back to; a TRUE comparison, or a reflexive one of a SOp with itself, always selects the
+    /// query's own position, so BOS there only takes e^(−50/√K)). A categorical Aggregate's empty selection is
+    /// RASP's None, which nothing downstream turns into a value.
+    /// </summary>
+    private bool ReadAtBos(GraphNode start) =>
+        Reaches(start, n => n.Expr is Selector || (n.Expr is Aggregate { IsNumerical: true } a && MayBeEmpty(a.Selector)));
+
+    private bool MayBeEmpty(Selector s) => s is not Select sel || !(sel.Comparison == Comparison.TRUE ||
+        (graph.LabelOf(sel.Keys) == graph.LabelOf(sel.Queries) && sel.Comparison is Comparison.EQ or Comparison.LEQ or Comparison.GEQ));
 
     private bool Reaches(GraphNode start, Func<GraphNode, bool> target)
     {

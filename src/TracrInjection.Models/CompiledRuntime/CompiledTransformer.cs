@@ -200,6 +200,18 @@ public sealed class CompiledTransformer : IDisposable
         }
     }
 
+    /// <summary>
+    /// The whole batch in one pass ([B, T] products): faster for a wide teacher, but a row's residuals may differ
+    /// from its single run by float32 rounding (~1e-7), and an undefined position's ~1e-22 noise may decode
+    /// differently. For training targets (residuals as floats), never where a decoded answer is reported: there
+    /// use <see cref="Forward(Tensor, bool)"/>.
+    /// </summary>
+    public CompiledForward ForwardBatched(Tensor ids, bool captureStages = true)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ForwardRows(ids, captureStages);
+    }
+
     private CompiledForward ForwardRows(Tensor ids, bool captureStages)
     {
         ArgumentNullException.ThrowIfNull(ids);

@@ -17,6 +17,7 @@ public static class DataflowJson
             w.WriteStartObject();
             w.WriteString("label", n.Label);
             w.WriteBoolean("categorical_aggregate", n.CategoricalAggregate);
+            if (n.IntMeanObservable) w.WriteBoolean("int_mean_observable", true);
             w.WriteStartArray("same");
             foreach (var s in n.Same) w.WriteStringValue(s);
             w.WriteEndArray();
@@ -44,7 +45,8 @@ public static class DataflowJson
                 if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("label", out var l) || l.ValueKind != JsonValueKind.String)
                     throw new FormatException("every dataflow entry needs a string label");
                 bool cat = e.TryGetProperty("categorical_aggregate", out var c) && c.ValueKind == JsonValueKind.True;
-                nodes.Add(new DataflowNode(l.GetString()!, cat, Strings(e, "same"), Strings(e, "across")));
+                bool intMean = e.TryGetProperty("int_mean_observable", out var im) && im.ValueKind == JsonValueKind.True;
+                nodes.Add(new DataflowNode(l.GetString()!, cat, Strings(e, "same"), Strings(e, "across")) { IntMeanObservable = intMean });
             }
         }
         if (root.TryGetProperty("warnings", out var ws))
