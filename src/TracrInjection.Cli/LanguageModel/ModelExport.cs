@@ -98,6 +98,9 @@ public static class ModelExport
             }
 
             TrainingCurve.Save(state, Path.Combine(temp, CurveFileName));
+            // A committed model folder must not name this machine's folders.
+            if (state.CorpusSource is { } src && Path.IsPathRooted(src))
+                state.CorpusSource = RepositoryPaths.TryFindRoot(src) is { } root ? Path.GetRelativePath(root, src) : Path.GetFileName(src);
             state.Save(Path.Combine(temp, TrainerStateFileName));
             var manifest = TryReadManifest(corpusDirectory);
             var card = new ExportedModelCard(full, bytes, score.MeanLoss, score.Perplexity, score.TokenCount, samples, noRepeatSamples, retained, before);
@@ -252,7 +255,7 @@ public static class ModelExport
         sb.AppendLine(F($"| objective | next-token cross-entropy on packed {o.ContextLength}-token sequences, each document preceded by the end-of-text token 50256 |"));
         sb.AppendLine(F($"| batch | {o.BatchSize} sequences × {o.ContextLength} tokens = {o.TokensPerStep:N0} tokens per step |"));
         sb.AppendLine(F($"| optimizer | AdamW, β = ({o.Beta1}, {o.Beta2}), ε = {o.Epsilon:G}, weight decay {o.WeightDecay} on matrices |"));
-        sb.AppendLine(F($"| learning rate | peak {o.PeakLearningRate:G}, linear warmup {o.WarmupSteps} steps, cosine decay to {o.PeakLearningRate * o.MinLearningRateRatio:G} |"));
+        sb.AppendLine(F($"| learning rate | peak {o.PeakLearningRate:G}, linear warmup {o.WarmupSteps} steps, cosine decay to {o.PeakLearningRate * o.MinLearningRateRatio:G4} |"));
         sb.AppendLine(F($"| gradient clipping | global norm {o.GradientClip} |"));
         sb.AppendLine(grown
             ? F($"| initialisation | grown from the shallower model (see Lineage); the new blocks' other weights GPT-2's (N(0, 0.02)), seed {o.Seed} |")
