@@ -79,16 +79,7 @@ public static class InspectCommand
                     }
                     w.WriteEndArray();
                     JsonOut.Strings(w, "repairs", m.Repairs);
-                    w.WriteStartArray("tracr_defects");
-                    foreach (var d in m.TracrDefects)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("label", d.Label);
-                        w.WriteString("bug", d.Bug);
-                        w.WriteString("message", d.Message);
-                        w.WriteEndObject();
-                    }
-                    w.WriteEndArray();
+                    CompiledModelConfigJson.WriteTracrDefects(w, m.TracrDefects);
                     JsonOut.Strings(w, "residual_labels", m.ResidualLabels);
                     w.WriteEndObject();
                 });

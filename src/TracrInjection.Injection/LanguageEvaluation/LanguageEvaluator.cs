@@ -94,8 +94,8 @@ public static class LanguageEvaluator
             // Keep the target and as much context as fits in the window.
             int keep = Math.Min(context.Length, model.Config.NPositions - 1 - target.Length);
             var sequence = new[] { tokenizer.EndOfTextId }.Concat(context[^keep..]).Concat(target).ToArray();
-            int first = 1 + keep - 1; // the last context token predicts the first target token
-            positions.Add(Enumerable.Range(first, target.Length).ToArray());
+            // After BOS and `keep` context tokens, the last context token (index keep) predicts the first target token.
+            positions.Add(Enumerable.Range(keep, target.Length).ToArray());
             sequences.Add(sequence);
             targets.Add(target);
         }

@@ -12,6 +12,21 @@ namespace TracrInjection.Models.CompiledRuntime;
 /// </summary>
 public static class CompiledModelConfigJson
 {
+    /// <summary>The <c>tracr_defects</c> list, as config.json and <c>inspect --json</c> both write it.</summary>
+    public static void WriteTracrDefects(Utf8JsonWriter w, IEnumerable<TracrDefect> defects)
+    {
+        w.WriteStartArray("tracr_defects");
+        foreach (var d in defects)
+        {
+            w.WriteStartObject();
+            w.WriteString("label", d.Label);
+            w.WriteString("bug", d.Bug);
+            w.WriteString("message", d.Message);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
     public static string Write(CompiledModelConfig c, int formatVersion = CompiledModelConfig.FormatVersion)
     {
         using var ms = new MemoryStream();
@@ -115,16 +130,7 @@ public static class CompiledModelConfigJson
             foreach (var r in c.Repairs) w.WriteStringValue(r);
             w.WriteEndArray();
             DataflowJson.Write(w, c.Dataflow, c.Warnings);
-            w.WriteStartArray("tracr_defects");
-            foreach (var d in c.TracrDefects)
-            {
-                w.WriteStartObject();
-                w.WriteString("label", d.Label);
-                w.WriteString("bug", d.Bug);
-                w.WriteString("message", d.Message);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            WriteTracrDefects(w, c.TracrDefects);
 
             w.WriteStartObject("parameters");
             w.WriteNumber("stored", c.StoredParameters);
